@@ -1,0 +1,79 @@
+"""Real pen-drawn digits (UNIPEN strokes) replayed as canvas drawings, for measuring
+how well the app reads what people draw, which MNIST test accuracy does not tell.
+
+The file (../shared/data/pen_digits_dev.npz, or $PEN_DIGITS) keeps each digit as strokes
+scaled to 0..1; `placed` puts one on a canvas at a random size (45-85% of the side) and
+spot, and `render` draws it white on black with a round pen, as a person draws on the page.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from .data import PROJECT_DIR
+
+DEFAULT_PATH = PROJECT_DIR.parent / "shared" / "data" / "pen_digits_dev.npz"
+
+
+def pen_digits_path() -> Path:
+    return Path(os.environ.get("PEN_DIGITS") or DEFAULT_PATH)
+
+
+class PenDigits:
+    """Digits as strokes: labels (N,), writers (N,), and each digit's list of (P, 2) strokes."""
+
+    def __init__(self, path: Path | str | None = None):
+        with np.load(path or pen_digits_path()) as d:
+            self.labels = d["labels"]
+            self.writers = d["writers"]
+            points = d["points"]
+            stroke_ends = np.cumsum(d["stroke_lens"])
+            digit_ends = np.cumsum(d["digit_nstrokes"])
+        strokes = np.split(points, stroke_ends[:-1])
+        self._strokes = np.split(np.array(strokes, dtype=object), digit_ends[:-1])
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def strokes(self, i: int) -> list[np.ndarray]:
+        return list(self._strokes[i])
+
+    def placed(self, i: int, rng: np.random.Generator, canvas: float = 280) -> list[np.ndarray]:
+        """Digit i's strokes in canvas pixels: height 45-85% of the side, random spot."""
+        strokes = self.strokes(i)
+        every = np.concatenate(strokes)
+        low = every.min(axis=0)
+        w, h = every.max(axis=0) - low
+        scale = rng.uniform(0.45, 0.85) * canvas / max(w, h, 1e-6)
+        if h < w * 0.5:  # a very flat glyph is not blown up to the full height
+            scale = min(scale, 0.85 * canvas / max(w, 1e-6))
+        margin = 20
+        extent = np.array([w, h]) * scale
+        offset = np.array([rng.uniform(margin, max(margin, canvas - margin - e)) for e in extent])
+        return [(s - low) * scale + offset for s in strokes]
+
+
+def render(strokes: list[np.ndarray], canvas: int = 280, pen: int = 20) -> np.ndarray:
+    """(canvas, canvas, 4) uint8 RGBA: white round-pen strokes on black, like the canvas."""
+    im = Image.new("RGBA", (canvas, canvas), (0, 0, 0, 255))
+    draw = ImageDraw.Draw(im)
+    r = pen / 2
+    for stroke in strokes:
+        points = [tuple(map(float, p)) for p in stroke]
+        draw.line(points * (2 if len(points) == 1 else 1), fill="white", width=pen, joint="curve")
+        for x, y in (points[0], points[-1]):
+            draw.ellipse([x - r, y - r, x + r, y + r], fill="white")
+    return np.asarray(im)
+
+
+def rendered_sample(n: int, seed: int = 0, path: Path | str | None = None):
+    """(images (n, 280, 280, 4) uint8, labels (n,)) for n random digits, reproducibly."""
+    digits = PenDigits(path)
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(digits), n, replace=False)
+    images = np.stack([render(digits.placed(i, rng)) for i in pick])
+    return images, digits.labels[pick]

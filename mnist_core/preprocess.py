@@ -1,0 +1,151 @@
+"""Turn a drawing (canvas RGBA, greyscale, any size) into the 28×28 input MNIST models expect.
+
+MNIST digits were made by scaling each digit's ink into a 20×20 box (aspect ratio kept,
+anti-aliased) and placing that box in a 28×28 field so that the ink's centre of mass sits
+at the centre. A canvas drawing only looks like MNIST after the same steps, so
+`canvas_to_mnist` repeats them; a plain resize of the whole canvas does not.
+
+Pure functions on numpy arrays; no TensorFlow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+SIDE = 28  # MNIST image side, pixels
+BOX = 20  # MNIST scales each digit's longer side to this many pixels
+CENTRE = 14.0  # where MNIST puts the ink's centre of mass (row, column), measured on x_train
+INK_LEVEL = 0.2  # an ink value above this counts as drawn
+MIN_EXTENT = 0.08  # a drawing smaller than this fraction of the canvas side is "nothing"
+DOT_ELONGATION = 1.6  # a blob no longer than this many pen widths is a dot, not a stroke
+
+
+@dataclass(frozen=True)
+class Steps:
+    """The intermediate images of one preprocessing run, for showing how the input was made.
+
+    ink: (H, W) float32 in [0, 1], white-on-black ink of the whole canvas after cleaning.
+    bbox: (top, left, bottom, right) of the ink in `ink`, bottom/right exclusive.
+    boxed: (h, w) float32, the ink scaled so its longer side is 20 pixels.
+    digit: (28, 28) float32 in [0, 1], `boxed` centred by centre of mass: the model input.
+    """
+
+    ink: np.ndarray
+    bbox: tuple[int, int, int, int]
+    boxed: np.ndarray
+    digit: np.ndarray
+
+
+def ink_image(image: np.ndarray) -> np.ndarray:
+    """Ink intensity of a drawing: (H, W) float32 in [0, 1], 1 where drawn, 0 on background.
+
+    Accepts (H, W) greyscale or (H, W, 3|4) colour arrays, uint8 (0-255) or float (0-1 or
+    0-255). A transparent background (alpha that varies) means ink is what is opaque;
+    otherwise the background is the border's typical brightness, and ink is what differs
+    from it, so white-on-black and dark-on-light drawings both work. NaNs count as 0.
+    """
+    a = np.asarray(image)
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[..., 0]
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (3, 4)) or min(a.shape[:2]) < 1:
+        raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {a.shape}")
+    if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        raise ValueError(f"expected a numeric image, got dtype {a.dtype}")
+    a = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    if np.issubdtype(np.asarray(image).dtype, np.integer) or a.max(initial=0) > 1.0:
+        a = a / 255.0
+    a = np.clip(a, 0.0, 1.0)
+    if a.ndim == 3:
+        if a.shape[2] == 4 and np.ptp(a[..., 3]) > 0.5:
+            return a[..., 3]  # strokes on a transparent canvas: whatever is opaque is ink
+        a = a[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
+    border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
+    background = float(np.median(border))
+    return np.abs(a - background) / max(background, 1.0 - background)
+
+
+def remove_dots(ink: np.ndarray) -> np.ndarray:
+    """The ink without stray dots: separate blobs that are no longer than they are thick.
+
+    A pen touching down leaves a disc as wide as the pen; every real part of a digit is a
+    stroke, longer than the pen is wide, whatever the drawing's scale. The largest blob is
+    always kept. (H, W) float32 in, same out.
+    """
+    mask = ink > INK_LEVEL
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    if count < 2:
+        return ink
+    half_width = ndimage.distance_transform_edt(mask)
+    index = np.arange(1, count + 1)
+    thickness = 2 * ndimage.maximum(half_width, labels, index)
+    mass = ndimage.sum(ink, labels, index)
+    extents = np.array([max(s.stop - s.start for s in sl) for sl in ndimage.find_objects(labels)])
+    dots = (extents < DOT_ELONGATION * thickness) | (mass < 0.02 * mass.sum())
+    dots[np.argmax(mass)] = False
+    if not dots.any():
+        return ink
+    return np.where(np.isin(labels, index[dots]), 0.0, ink).astype(np.float32)
+
+
+def ink_bbox(ink: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(top, left, bottom, right) of the pixels above INK_LEVEL, exclusive ends; None if none."""
+    rows = np.flatnonzero((ink > INK_LEVEL).any(axis=1))
+    cols = np.flatnonzero((ink > INK_LEVEL).any(axis=0))
+    if rows.size == 0:
+        return None
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def fit_box(crop: np.ndarray, box: int = BOX) -> np.ndarray:
+    """Scale (h, w) ink so its longer side is `box` pixels, aspect kept, anti-aliased."""
+    h, w = crop.shape
+    scale = box / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))  # PIL wants (w, h)
+    # Pillow's BILINEAR widens its kernel when shrinking, so this averages like MNIST did.
+    scaled = Image.fromarray(crop.astype(np.float32), mode="F").resize(size, Image.BILINEAR)
+    return np.clip(np.asarray(scaled, dtype=np.float32), 0.0, 1.0)
+
+
+def centre_by_mass(boxed: np.ndarray, side: int = SIDE) -> np.ndarray:
+    """Place (h, w) ink in a side×side field with its centre of mass at CENTRE."""
+    h, w = boxed.shape
+    com_row, com_col = ndimage.center_of_mass(boxed)
+    top = int(np.clip(round(CENTRE - com_row), 0, side - h))
+    left = int(np.clip(round(CENTRE - com_col), 0, side - w))
+    field = np.zeros((side, side), np.float32)
+    field[top : top + h, left : left + w] = boxed
+    return field
+
+
+def canvas_steps(image: np.ndarray) -> Steps | None:
+    """Every step from a drawing to the 28×28 model input; None when nothing is drawn.
+
+    "Nothing" is an empty canvas, or ink that spans under MIN_EXTENT of the canvas side
+    (a tap, a speck): predicting a digit from that would only be a guess.
+    """
+    ink = remove_dots(ink_image(image))
+    bbox = ink_bbox(ink)
+    if bbox is None:
+        return None
+    top, left, bottom, right = bbox
+    if max(bottom - top, right - left) < MIN_EXTENT * max(ink.shape):
+        return None
+    crop = np.where(ink > INK_LEVEL / 2, ink, 0.0)[top:bottom, left:right]
+    boxed = fit_box(crop)
+    if boxed.sum() <= 0:
+        return None
+    return Steps(ink=ink, bbox=bbox, boxed=boxed, digit=centre_by_mass(boxed))
+
+
+def canvas_to_mnist(image: np.ndarray) -> np.ndarray | None:
+    """A drawing as the model input: (28, 28) float32 in [0, 1], white ink on black.
+
+    `image` is (H, W) or (H, W, 3|4), uint8 or float; see `ink_image`. Returns None when
+    there is nothing to predict (see `canvas_steps`).
+    """
+    steps = canvas_steps(image)
+    return None if steps is None else steps.digit

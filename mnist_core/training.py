@@ -1,0 +1,167 @@
+"""Train a model from a plain config, reporting progress and stopping between batches.
+
+`train` is the one entry point: the CLI, the Train page and the benchmarks all call it.
+Progress goes to callbacks so the caller decides how to show it (a terminal bar, charts).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .augment import augment_batch
+from .data import to_float
+from .models import ARCHITECTURES, build_model
+from .styles import add_style_variants
+
+VALIDATION_SIZE = 5000  # the last images of x_train, never trained on
+MAX_TRAIN_SIZE = 60000 - VALIDATION_SIZE
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run; stored beside the model it makes."""
+
+    arch: str = "dense"
+    epochs: int = 5
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    train_size: int = MAX_TRAIN_SIZE
+    augment: bool = False  # random distortions, and crossed 7s, slashed 0s, footed 1s
+    seed: int = 0
+
+    def validate(self) -> None:
+        """Raise ValueError with a one-line reason for any value out of range."""
+        if self.arch not in ARCHITECTURES:
+            raise ValueError(f"unknown architecture {self.arch!r}; choose {', '.join(ARCHITECTURES)}")
+        checks = [
+            (isinstance(self.epochs, int) and 1 <= self.epochs <= 1000, "epochs must be 1-1000"),
+            (isinstance(self.batch_size, int) and 1 <= self.batch_size <= 8192,
+             "batch size must be 1-8192"),
+            (0 < self.learning_rate <= 1, "learning rate must be in (0, 1]"),
+            (isinstance(self.train_size, int) and 100 <= self.train_size <= MAX_TRAIN_SIZE,
+             f"training-set size must be 100-{MAX_TRAIN_SIZE}"),
+        ]
+        for ok, reason in checks:
+            if not ok:
+                raise ValueError(reason)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    """A trained model and what happened while training it."""
+
+    model: keras.Model
+    config: TrainConfig
+    history: dict[str, list[float]] = field(default_factory=dict)  # per epoch
+    seconds: float = 0.0
+    epochs_done: int = 0
+    stopped: bool = False
+    images_per_second: float = 0.0
+
+
+BatchFn = Callable[[int, int, dict], None]  # (epoch, batch, {"loss", "accuracy"})
+EpochFn = Callable[[int, dict], None]  # (epoch, {"loss", "accuracy", "val_loss", "val_accuracy"})
+
+
+class _Progress(keras.callbacks.Callback):
+    """Forwards Keras's progress to plain functions, and stops when the event is set."""
+
+    def __init__(self, on_batch, on_epoch, stop: threading.Event | None):
+        super().__init__()
+        self.on_batch, self.on_epoch, self.stop = on_batch, on_epoch, stop
+        self.epoch = 0
+        self.stopped = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.on_batch:
+            self.on_batch(self.epoch, batch, _floats(logs))
+        if self.stop is not None and self.stop.is_set():
+            self.stopped = True
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.on_epoch:
+            self.on_epoch(epoch, _floats(logs))
+
+
+def _floats(logs) -> dict:
+    return {k: float(v) for k, v in (logs or {}).items()}
+
+
+def split(x_train: np.ndarray, y_train: np.ndarray, train_size: int, seed: int):
+    """(x, y) for training, a random `train_size` of the non-validation images, and (x, y)
+    for validation, the last VALIDATION_SIZE images; images float32 in [0, 1]."""
+    pool = len(x_train) - VALIDATION_SIZE
+    pick = np.random.default_rng(seed).permutation(pool)[:train_size]
+    return (
+        (to_float(x_train[pick]), y_train[pick]),
+        (to_float(x_train[pool:]), y_train[pool:]),
+    )
+
+
+def training_batches(x, y, config: TrainConfig) -> tf.data.Dataset:
+    """Shuffled batches, randomly distorted each epoch when config.augment is set."""
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=config.seed)
+    ds = ds.batch(config.batch_size)
+    if config.augment:
+        ds = ds.map(lambda xb, yb: (augment_batch(xb), yb), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def train(
+    config: TrainConfig,
+    mnist,
+    on_batch: BatchFn | None = None,
+    on_epoch: EpochFn | None = None,
+    stop: threading.Event | None = None,
+    model: keras.Model | None = None,
+) -> TrainResult:
+    """Train a new model (or continue `model`) on `mnist` = load_mnist()'s four arrays.
+
+    Stops between batches once `stop` is set; the result then holds the partly trained
+    model and `stopped=True`. Validation is on images never trained on.
+    """
+    config.validate()
+    x_train, y_train, _, _ = mnist
+    (x, y), validation = split(x_train, y_train, config.train_size, config.seed)
+    if config.augment:
+        x, y = add_style_variants(x, y, seed=config.seed)
+    if model is None:
+        steps = -(-len(x) // config.batch_size) * config.epochs
+        # Cosine decay: big steps early, small ones at the end settle the last 0.1-0.3%.
+        rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps, alpha=0.02)
+        model = build_model(config.arch, rate, seed=config.seed)
+    progress = _Progress(on_batch, on_epoch, stop)
+    start = time.perf_counter()
+    history = model.fit(
+        training_batches(x, y, config),
+        epochs=config.epochs,
+        validation_data=validation,
+        validation_batch_size=1000,
+        callbacks=[progress],
+        verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    epochs_done = len(history.history.get("loss", []))
+    return TrainResult(
+        model=model,
+        config=config,
+        history={k: [float(v) for v in vals] for k, vals in history.history.items()},
+        seconds=seconds,
+        epochs_done=epochs_done,
+        stopped=progress.stopped,
+        images_per_second=len(x) * epochs_done / seconds if seconds else 0.0,
+    )

@@ -1,0 +1,33 @@
+"""Long-lived objects the pages share across reruns and sessions, and their caches.
+
+Nothing here imports TensorFlow: predictions go through a worker process (see
+mnist_core.worker for why), so the Streamlit server stays quick to answer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from mnist_core.store import DEFAULT_MODEL, MODELS_DIR, ModelInfo, list_models, model_path
+from mnist_core.worker import PredictionWorker
+
+
+@st.cache_resource(show_spinner=False)
+def prediction_worker() -> PredictionWorker:
+    """One TensorFlow process per server, started at first use with the default model."""
+    return PredictionWorker(warm_model=model_path(DEFAULT_MODEL))
+
+
+def saved_models(models_dir: Path = MODELS_DIR) -> list[ModelInfo]:
+    """The models folder's listing, re-read only when a file in it changes."""
+    stamp = tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(Path(models_dir).glob("*"))
+    )
+    return _listing(str(models_dir), stamp)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _listing(models_dir: str, stamp: tuple) -> list[ModelInfo]:
+    return list_models(Path(models_dir))

@@ -1,0 +1,42 @@
+"""Shared fixtures: MNIST (loaded once), small training slices, real pen digits."""
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from mnist_core.data import load_mnist  # noqa: E402
+from mnist_core.pendigits import pen_digits_path  # noqa: E402
+from mnist_core.store import DEFAULT_MODEL, MODELS_DIR  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    return load_mnist()
+
+
+@pytest.fixture(scope="session")
+def default_model_path():
+    return MODELS_DIR / f"{DEFAULT_MODEL}.keras"
+
+
+@pytest.fixture(scope="session")
+def pen_sample():
+    """200 real pen digits rendered as canvas drawings, with their labels."""
+    if not pen_digits_path().exists():
+        pytest.fail(f"pen digits not found at {pen_digits_path()} (set PEN_DIGITS)")
+    from mnist_core.pendigits import rendered_sample
+
+    return rendered_sample(200, seed=11)
+
+
+def paste_on_canvas(digit: np.ndarray, side: int = 280, at=(40, 60), scale: int = 7):
+    """An MNIST digit (28, 28) uint8 enlarged `scale` times onto a black side×side canvas."""
+    from PIL import Image
+
+    big = np.asarray(Image.fromarray(digit).resize((28 * scale, 28 * scale), Image.BILINEAR))
+    canvas = np.zeros((side, side), np.uint8)
+    canvas[at[0] : at[0] + big.shape[0], at[1] : at[1] + big.shape[1]] = big
+    return canvas
