@@ -6,7 +6,7 @@ each page lives in pages/.
 
 import streamlit as st
 
-from services import prediction_worker
+from ui.services import prediction_worker
 
 st.set_page_config(page_title="mnist-canvas", page_icon="✏️", layout="wide")
 

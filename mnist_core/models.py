@@ -41,7 +41,9 @@ def _cnn() -> keras.Model:
     def conv_block(filters):
         return [
             keras.layers.Conv2D(filters, 3, use_bias=False),
-            keras.layers.BatchNormalization(),
+            # momentum 0.9, not 0.99: a quick demo run of ~100 batches must still leave
+            # usable moving statistics for inference
+            keras.layers.BatchNormalization(momentum=0.9),
             keras.layers.Activation("relu"),
             keras.layers.Conv2D(filters, 3, activation="relu"),
             keras.layers.MaxPooling2D(),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .data import PROJECT_DIR
 
-MODELS_DIR = PROJECT_DIR / "models"
+MODELS_DIR = Path(os.environ.get("MNIST_MODELS_DIR") or PROJECT_DIR / "models")
 DEFAULT_MODEL = "default"
 SUFFIX = ".keras"
 MAX_NAME_LENGTH = 64

@@ -152,6 +152,7 @@ def train(
         validation_data=validation,
         validation_batch_size=1000,
         callbacks=[progress],
+        shuffle=False,  # the dataset shuffles itself each epoch
         verbose=0,
     )
     seconds = time.perf_counter() - start

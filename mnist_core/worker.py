@@ -8,9 +8,12 @@ server light; a request is a pipe round trip plus under a millisecond of inferen
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import socket
+import subprocess
+import sys
 import threading
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
@@ -27,18 +30,20 @@ class PredictionWorker:
         self._start()
 
     def _start(self) -> None:
-        context = multiprocessing.get_context("spawn")  # a clean interpreter, no server state
-        self._conn, child_end = context.Pipe()
-        self._process = context.Process(
-            target=_serve, args=(child_end, self._warm), name="mnist-predictor", daemon=True
-        )
-        self._process.start()
-        child_end.close()
+        # A fresh interpreter through `python -m`, not multiprocessing's spawn: that would
+        # re-run the server's __main__, which under Streamlit is the app script itself.
+        ours, theirs = socket.socketpair()
+        command = [sys.executable, "-m", "mnist_core.worker", str(theirs.fileno())]
+        if self._warm is not None:
+            command.append(str(self._warm))
+        self._process = subprocess.Popen(command, pass_fds=[theirs.fileno()])
+        theirs.close()
+        self._conn = Connection(ours.detach())
 
     def probabilities(self, model_path: Path, digit: np.ndarray, timeout: float = 60) -> np.ndarray:
         """(10,) probabilities for one (28, 28) input; ModelError if the model is unusable."""
         with self._lock:
-            if not self._process.is_alive():
+            if self._process.poll() is not None:
                 self._start()
             try:
                 self._conn.send((str(model_path), np.asarray(digit, np.float32)))
@@ -54,7 +59,8 @@ class PredictionWorker:
 
     def close(self) -> None:
         self._process.kill()
-        self._process.join(timeout=5)
+        self._process.wait(timeout=5)
+        self._conn.close()
 
 
 def _serve(conn, warm_model) -> None:
@@ -79,3 +85,7 @@ def _serve(conn, warm_model) -> None:
         except Exception as err:  # noqa: BLE001 - any failure must reach the page as a message
             reply = ("error", f"{Path(path).name}: {type(err).__name__}: {err}")
         conn.send(reply)
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])), sys.argv[2] if len(sys.argv) > 2 else None)

@@ -1,72 +1,17 @@
 """Draw page: draw a digit, see the 28×28 image the model receives and what it thinks."""
 
-from __future__ import annotations
-
-import altair as alt
-import numpy as np
-import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from mnist_core.preprocess import canvas_steps
-from mnist_core.store import DEFAULT_MODEL, ModelError, ModelInfo
-from services import prediction_worker, saved_models
+from mnist_core.store import ModelInfo
+from ui.draw import answer_ui, model_picker_ui
+from ui.services import saved_models
 
 CANVAS_SIDE = 280
-PREVIEW_SCALE = 6  # each of the 28×28 input pixels shown as a 6×6 block
-LOW_CONFIDENCE = 0.5
-
-
-def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
-    """The model selector; unusable files are listed with the reason instead."""
-    usable = [m for m in models if m.usable]
-    for broken in (m for m in models if not m.usable):
-        st.warning(f"Can't use `{broken.path.name}`: {broken.error}", icon="⚠️")
-    if not usable:
-        st.error("No usable model in `models/`. Train one on the Train page, or restore the "
-                 "bundled one with `git checkout -- models/`.")
-        return None
-    names = [m.name for m in usable]
-    if st.session_state.get("draw_model") not in names:
-        st.session_state["draw_model"] = DEFAULT_MODEL if DEFAULT_MODEL in names else names[0]
-    by_name = {m.name: m for m in usable}
-    name = st.selectbox("Model", names, key="draw_model", format_func=lambda n: by_name[n].describe())
-    info = by_name[name]
-    m = info.metadata
-    details = [f"{m['params']:,} parameters" if "params" in m else None,
-               f"{m['epochs_done']} epochs" if "epochs_done" in m else None,
-               "trained with augmentation" if m.get("config", {}).get("augment") else None,
-               m.get("note")]
-    st.caption(" · ".join(d for d in details if d) or "no metadata")
-    return info
-
-
-def probability_chart(probs: np.ndarray) -> alt.Chart:
-    """Ten bars, digits 0-9 in order, on a fixed 0-1 axis, the most likely one highlighted."""
-    best = int(probs.argmax())
-    data = pd.DataFrame({"digit": [str(d) for d in range(10)], "probability": probs,
-                         "best": [d == best for d in range(10)]})
-    return (
-        alt.Chart(data, height=220)
-        .mark_bar()
-        .encode(
-            x=alt.X("digit:N", sort=None, title="digit", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title="probability"),
-            color=alt.condition("datum.best", alt.value("#ff4b4b"), alt.value("#9aa5b1")),
-            tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("probability:Q", format=".1%")],
-        )
-    )
-
-
-def pixel_preview(digit: np.ndarray) -> np.ndarray:
-    """The 28×28 input enlarged with a faint grid, so single pixels can be seen."""
-    big = np.kron(digit, np.ones((PREVIEW_SCALE, PREVIEW_SCALE), np.float32))
-    grid = np.zeros_like(big, dtype=bool)
-    grid[::PREVIEW_SCALE, :] = grid[:, ::PREVIEW_SCALE] = True
-    return np.where(grid, np.maximum(big, 0.18), big)
 
 
 def clear_canvas() -> None:
+    # A canvas with a new key starts empty; this is the only reliable way to clear it.
     st.session_state["draw_canvas_id"] = st.session_state.get("draw_canvas_id", 0) + 1
 
 
@@ -87,29 +32,9 @@ def drawing_ui(model: ModelInfo) -> None:
             return_image_data=True,
             key=f"draw_canvas_{st.session_state.get('draw_canvas_id', 0)}",
         )
-        st.button("Clear", key="draw_clear", on_click=clear_canvas, icon="🧽")
+        st.button("Clear", key="draw_clear", on_click=clear_canvas, icon=":material/ink_eraser:")
     with right:
-        image = canvas.image_data if canvas is not None else None
-        steps = canvas_steps(image) if image is not None else None
-        if steps is None:
-            st.info("Draw one digit, 0 to 9, on the black square: large, in a single go. "
-                    "The answer appears as soon as you lift the pen.", icon="✏️")
-            return
-        try:
-            probs = prediction_worker().probabilities(model.path, steps.digit)
-        except ModelError as err:
-            st.error(f"This model can't predict: {err}")
-            return
-        best = int(probs.argmax())
-        st.metric("Prediction", str(best), delta=f"{probs[best]:.0%} confident",
-                  delta_color="off", delta_arrow="off")
-        if probs[best] < LOW_CONFIDENCE:
-            st.warning("Not sure. Draw it bigger, as one digit only, and fill the square.",
-                       icon="🤔")
-        st.altair_chart(probability_chart(probs), width="stretch")
-        st.image(pixel_preview(steps.digit), clamp=True,
-                 caption="What the model sees: your ink cropped, scaled into 20×20 pixels and "
-                 "centred in 28×28 by its centre of mass, like every MNIST digit.")
+        answer_ui(canvas.image_data if canvas is not None else None, model)
 
 
 st.title("✏️ Draw a digit")

@@ -1,0 +1,127 @@
+"""Figures for the core package (issue 3), printed and saved to bench/out/core_figures.json.
+
+1. `dense`, 5 epochs, full MNIST through the CLI: test accuracy and wall time.
+2. The CLI's training throughput against a bare `model.fit` of the same model and data.
+3. Prediction latency per image, preprocessing included (in-process, and through the
+   worker process the Draw page uses).
+4. Accuracy of the bundled default model on real pen digits rendered as canvas drawings.
+
+usage: python bench/core_figures.py [--pen N] [--skip-train]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from mnist_core.data import load_mnist  # noqa: E402
+from mnist_core.pendigits import rendered_sample  # noqa: E402
+from mnist_core.predict import cached_model, probabilities  # noqa: E402
+from mnist_core.preprocess import canvas_to_mnist  # noqa: E402
+from mnist_core.store import MODELS_DIR  # noqa: E402
+from mnist_core.worker import PredictionWorker  # noqa: E402
+
+DEFAULT = MODELS_DIR / "default.keras"
+
+
+def cli_dense_five_epochs() -> dict:
+    with tempfile.TemporaryDirectory() as models:
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "mnist_core", "--models-dir", models, "train", "--arch", "dense",
+             "--epochs", "5", "--name", "bench", "--json"],
+            cwd=ROOT, capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - start
+    result = json.loads(done.stdout)
+    return {"test_accuracy": result["accuracy"], "wall_seconds": round(wall, 1),
+            "fit_seconds": result["seconds"], "cli_images_per_second": result["images_per_second"]}
+
+
+def bare_fit_images_per_second() -> float:
+    """The same dense model, data and validation, with plain model.fit and nothing else."""
+    from mnist_core.models import build_model
+    from mnist_core.training import MAX_TRAIN_SIZE, split
+
+    x_train, y_train, _, _ = load_mnist()
+    (x, y), validation = split(x_train, y_train, MAX_TRAIN_SIZE, seed=0)
+    model = build_model("dense", seed=0)
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=128, epochs=5, validation_data=validation, verbose=0)
+    return len(x) * 5 / (time.perf_counter() - start)
+
+
+def latency(images) -> dict:
+    model = cached_model(DEFAULT)
+    probabilities(model, np.zeros((1, 28, 28), np.float32))  # first call builds the function
+    direct = []
+    for image in images:
+        start = time.perf_counter()
+        probabilities(model, canvas_to_mnist(image)[None])
+        direct.append(time.perf_counter() - start)
+    worker = PredictionWorker(warm_model=DEFAULT)
+    via_worker = []
+    try:
+        worker.probabilities(DEFAULT, np.zeros((28, 28), np.float32))
+        for image in images:
+            start = time.perf_counter()
+            worker.probabilities(DEFAULT, canvas_to_mnist(image))
+            via_worker.append(time.perf_counter() - start)
+    finally:
+        worker.close()
+
+    def ms(ts):
+        return {"median_ms": round(1000 * float(np.median(ts)), 2),
+                "p95_ms": round(1000 * float(np.percentile(ts, 95)), 2)}
+
+    return {"in_process": ms(direct), "through_worker": ms(via_worker), "images": len(images)}
+
+
+def pen_accuracy(images, labels) -> dict:
+    model = cached_model(DEFAULT)
+    inputs = [canvas_to_mnist(im) for im in images]
+    drawn = np.array([x is not None for x in inputs])
+    x = np.stack([x if x is not None else np.zeros((28, 28), np.float32) for x in inputs])
+    predicted = probabilities(model, x).argmax(axis=1)
+    correct = (predicted == labels) & drawn
+    per_digit = {int(d): round(float(correct[labels == d].mean()), 4) for d in range(10)}
+    return {"accuracy": round(float(correct.mean()), 4), "digits": len(labels),
+            "per_digit": per_digit}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pen", type=int, default=3000, help="pen digits to render and classify")
+    ap.add_argument("--skip-train", action="store_true")
+    args = ap.parse_args()
+    figures = {}
+    images, labels = rendered_sample(args.pen, seed=2026)
+    figures["pen_digits_default_model"] = pen_accuracy(images, labels)
+    print("pen digits:", figures["pen_digits_default_model"], flush=True)
+    figures["prediction_latency"] = latency(images[:300])
+    print("latency:", figures["prediction_latency"], flush=True)
+    if not args.skip_train:
+        figures["cli_dense_5_epochs"] = cli_dense_five_epochs()
+        print("CLI dense 5 epochs:", figures["cli_dense_5_epochs"], flush=True)
+        bare = bare_fit_images_per_second()
+        cli = figures["cli_dense_5_epochs"]["cli_images_per_second"]
+        figures["throughput"] = {"cli_images_per_second": cli,
+                                 "bare_fit_images_per_second": round(bare, 1),
+                                 "ratio": round(cli / bare, 3)}
+        print("throughput:", figures["throughput"], flush=True)
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / "core_figures.json").write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

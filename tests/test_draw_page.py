@@ -1,0 +1,72 @@
+"""Draw page logic without a browser: AppTest runs the page and the answer for an injected
+canvas image (the canvas itself is a component AppTest cannot drive)."""
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mnist_core.store import MODELS_DIR
+from ui.draw import pixel_preview, probability_chart
+
+
+def answer_script(image_file: str, model_dir: str):
+    import numpy as np
+
+    from mnist_core.store import inspect, model_path
+    from ui.draw import answer_ui
+
+    image = np.load(image_file) if image_file else None
+    answer_ui(image, inspect(model_path("default", model_dir)))
+
+
+def run_answer(tmp_path, image):
+    image_file = ""
+    if image is not None:
+        image_file = str(tmp_path / "canvas.npy")
+        np.save(image_file, image)
+    at = AppTest.from_function(answer_script, args=(image_file, str(MODELS_DIR)),
+                               default_timeout=60)
+    return at.run()
+
+
+def test_page_renders_with_the_default_model_selected():
+    at = AppTest.from_file("pages/draw.py", default_timeout=60).run()
+    assert not at.exception
+    assert at.selectbox(key="draw_model").value == "default"
+    assert "parameters" in at.caption[0].value
+    assert not at.metric  # nothing drawn yet
+
+
+def test_a_drawn_digit_gets_its_prediction(tmp_path, pen_sample):
+    images, labels = pen_sample
+    shown = []
+    for image, label in zip(images[:3], labels[:3]):
+        at = run_answer(tmp_path, image)
+        assert not at.exception
+        [metric] = at.metric
+        assert metric.label == "Prediction" and "confident" in metric.delta
+        shown.append(int(metric.value) == label)
+    assert sum(shown) >= 2
+
+
+@pytest.mark.parametrize("image", [None, np.zeros((280, 280, 4), np.uint8)], ids=["none", "empty"])
+def test_nothing_drawn_invites_drawing(tmp_path, image):
+    at = run_answer(tmp_path, image)
+    assert not at.exception and not at.metric
+    assert "Draw one digit" in at.info[0].value
+
+
+def test_chart_has_ten_bars_in_order_with_the_winner_marked():
+    probs = np.full(10, 0.02)
+    probs[7] = 0.82
+    data = probability_chart(probs).data
+    assert list(data["digit"]) == [str(d) for d in range(10)]
+    assert list(data["best"]).index(True) == 7 and sum(data["best"]) == 1
+
+
+def test_preview_keeps_every_pixel_visible():
+    digit = np.zeros((28, 28), np.float32)
+    digit[10, 12] = 1.0
+    big = pixel_preview(digit)
+    assert big.shape == (168, 168)
+    assert big[10 * 6 + 3, 12 * 6 + 3] == 1.0 and big[0, 0] > 0  # the pixel and a grid line

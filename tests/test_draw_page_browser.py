@@ -1,0 +1,95 @@
+"""The Draw page in headless Chromium: real pen digits drawn with the mouse are read."""
+
+import shutil
+
+import numpy as np
+import pytest
+from conftest import open_page, start_app, wait_idle
+
+from mnist_core.pendigits import PenDigits
+from mnist_core.store import MODELS_DIR
+
+METRIC = "[data-testid='stMetric']"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The app serving a models folder with the default, a second model, and a corrupt file."""
+    models = tmp_path_factory.mktemp("models")
+    for suffix in (".keras", ".json"):
+        shutil.copy(MODELS_DIR / f"default{suffix}", models / f"default{suffix}")
+    shutil.copy(MODELS_DIR / "default.keras", models / "second.keras")  # no metadata
+    (models / "broken.keras").write_text("not a model")
+    process, url = start_app(models_dir=models)
+    yield url
+    process.kill()
+    process.wait()
+
+
+def canvas_box(page):
+    page.wait_for_selector("canvas.upper-canvas", timeout=60000)
+    return page.locator("canvas.upper-canvas").bounding_box()
+
+
+def draw(page, strokes):
+    box = canvas_box(page)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for stroke in strokes:
+        page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x, box["y"] + y)
+        page.mouse.up()
+
+
+def prediction(page, timeout=15000):
+    """The digit the Prediction metric shows, once it shows one."""
+    metric = page.locator(METRIC).filter(has_text="Prediction")
+    metric.wait_for(timeout=timeout)
+    wait_idle(page)
+    return int(metric.locator("[data-testid='stMetricValue']").inner_text().strip())
+
+
+def test_real_pen_digits_are_read(app, browser):
+    digits = PenDigits()
+    rng = np.random.default_rng(5)
+    picks = rng.choice(len(digits), 10, replace=False)
+    page = open_page(browser, f"{app}/draw")
+    right = 0
+    for i in picks:
+        page.locator(".st-key-draw_clear button").click()
+        wait_idle(page)
+        assert page.locator(METRIC).count() == 0
+        draw(page, digits.placed(i, rng, canvas=canvas_box(page)["width"]))
+        right += prediction(page) == digits.labels[i]
+    assert right >= 9
+
+
+def test_empty_canvas_predicts_nothing_and_clear_removes_the_answer(app, browser):
+    page = open_page(browser, f"{app}/draw")
+    canvas_box(page)
+    wait_idle(page)
+    assert page.locator(METRIC).count() == 0
+    assert page.get_by_text("Draw one digit").is_visible()
+    draw(page, [np.array([[140, 40], [140, 240]])])  # a 1
+    assert prediction(page) == 1
+    page.locator(".st-key-draw_clear button").click()
+    wait_idle(page)
+    assert page.locator(METRIC).count() == 0
+
+
+def test_root_lands_on_draw_and_bad_models_are_flagged(app, browser):
+    page = open_page(browser, app)
+    page.wait_for_url("**/draw", timeout=30000)
+    canvas_box(page)
+    assert page.get_by_text("Can't use `broken.keras`").is_visible()
+
+
+def test_switching_model_changes_the_metadata_shown(app, browser):
+    page = open_page(browser, f"{app}/draw")
+    canvas_box(page)
+    assert page.get_by_text("parameters").first.is_visible()
+    page.locator(".st-key-draw_model").click()
+    page.get_by_role("option", name="second").click()
+    wait_idle(page)
+    page.get_by_text("no metadata").wait_for(timeout=10000)

@@ -1,0 +1,48 @@
+"""The bundled model reads real pen digits through the Draw page's preprocessing, quickly."""
+
+import time
+
+import numpy as np
+import pytest
+
+from mnist_core.predict import cached_model, probabilities
+from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.store import ModelError
+from mnist_core.worker import PredictionWorker
+
+
+def test_default_model_reads_real_pen_digits(default_model_path, pen_sample):
+    images, labels = pen_sample
+    model = cached_model(default_model_path)
+    inputs = np.stack([canvas_to_mnist(im) for im in images])
+    predicted = probabilities(model, inputs).argmax(axis=1)
+    assert (predicted == labels).mean() >= 0.93
+
+
+def test_one_prediction_takes_milliseconds(default_model_path, pen_sample):
+    model = cached_model(default_model_path)
+    assert cached_model(default_model_path) is model  # loaded once
+    images, _ = pen_sample
+    times = []
+    for image in images[:50]:
+        start = time.perf_counter()
+        probs = probabilities(model, canvas_to_mnist(image)[None])
+        times.append(time.perf_counter() - start)
+        assert probs.shape == (1, 10) and abs(probs.sum() - 1) < 1e-5
+    assert np.median(times) < 0.05
+
+
+def test_worker_process_answers_like_the_model(default_model_path, pen_sample, tmp_path):
+    images, _ = pen_sample
+    digit = canvas_to_mnist(images[0])
+    worker = PredictionWorker()
+    try:
+        direct = probabilities(cached_model(default_model_path), digit[None])[0]
+        np.testing.assert_allclose(worker.probabilities(default_model_path, digit), direct,
+                                   atol=1e-5)
+        corrupt = tmp_path / "corrupt.keras"
+        corrupt.write_text("junk")
+        with pytest.raises(ModelError, match="corrupt"):
+            worker.probabilities(corrupt, digit)
+    finally:
+        worker.close()

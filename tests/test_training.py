@@ -1,0 +1,45 @@
+"""Both architectures learn from a small slice; progress is reported; Stop stops."""
+
+import threading
+
+import pytest
+
+from mnist_core.evaluation import evaluate
+from mnist_core.training import TrainConfig, train
+
+
+@pytest.mark.parametrize("arch, augment", [("dense", False), ("cnn", True)])
+def test_one_small_epoch_beats_chance_by_far(mnist, arch, augment):
+    batches, epochs = [], []
+    config = TrainConfig(arch=arch, epochs=1, train_size=3000, batch_size=32, augment=augment)
+    result = train(config, mnist, on_batch=lambda e, b, logs: batches.append(logs),
+                   on_epoch=lambda e, logs: epochs.append(logs))
+    test = evaluate(result.model, mnist[2][:2000], mnist[3][:2000])
+    assert test["accuracy"] > 0.75, test
+    assert len(batches) >= 3000 // 32 and {"loss", "accuracy"} <= set(batches[-1])
+    assert len(epochs) == 1 and {"val_loss", "val_accuracy"} <= set(epochs[0])
+    assert result.epochs_done == 1 and not result.stopped
+
+
+def test_stop_halts_between_batches(mnist):
+    stop = threading.Event()
+    seen = []
+
+    def on_batch(epoch, batch, logs):
+        seen.append(batch)
+        if batch == 4:
+            stop.set()
+
+    config = TrainConfig(arch="dense", epochs=5, train_size=5000, batch_size=50)
+    result = train(config, mnist, on_batch=on_batch, stop=stop)
+    assert result.stopped and len(seen) == 5 and result.epochs_done <= 1
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [({"epochs": 0}, "epochs"), ({"arch": "rnn"}, "architecture"), ({"train_size": 10**9}, "size"),
+     ({"learning_rate": -1.0}, "learning rate"), ({"batch_size": 0}, "batch size")],
+)
+def test_bad_configs_are_refused(mnist, change, reason):
+    with pytest.raises(ValueError, match=reason):
+        train(TrainConfig(**change), mnist)

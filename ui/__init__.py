@@ -1,0 +1,1 @@
+"""Streamlit building blocks for the pages: widgets (`*_ui`), charts, and shared services."""
