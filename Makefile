@@ -4,7 +4,7 @@ PORT ?= 8501
 PIP = $(PYTHON) -m pip install -q --disable-pip-version-check
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run install test test-deps default-model bench lint
+.PHONY: run install test test-deps default-model bench
 
 run: install  ## install the app's packages and start it
 	$(PYTHON) -m streamlit run app.py --server.port $(PORT)
@@ -12,7 +12,8 @@ run: install  ## install the app's packages and start it
 install:
 	$(PIP) -r requirements.txt
 
-test: test-deps  ## install test packages and Chromium, then run the whole suite
+test: test-deps  ## install test packages and Chromium, lint, then run the whole suite
+	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: nothing was checked"; exit 0; fi; \
 	exit $$status
@@ -24,5 +25,6 @@ test-deps:
 default-model: install  ## rebuild models/default.keras (about 12 minutes on 2 CPU cores)
 	$(PYTHON) -m mnist_core train --arch cnn --epochs 15 --augment --name default --overwrite
 
-bench: test-deps  ## the figures reported on issues (minutes; not part of the tests)
+bench: test-deps  ## the figures reported on issues (about 25 minutes; not part of the tests)
 	$(PYTHON) bench/core_figures.py
+	$(PYTHON) bench/draw_figures.py 300

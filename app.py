@@ -13,8 +13,9 @@ st.set_page_config(page_title="mnist-canvas", page_icon="✏️", layout="wide")
 draw = st.Page("pages/draw.py", title="Draw", icon="✏️", url_path="draw")
 # The landing page forwards to Draw: a default page is served at "/" only, and the Draw
 # page must keep its own address, /draw, for links and tools.
-landing = st.Page(lambda: st.switch_page(draw), title="Start", url_path="start", default=True,
-                  visibility="hidden")
+landing = st.Page(
+    lambda: st.switch_page(draw), title="Start", url_path="start", default=True, visibility="hidden"
+)
 
 prediction_worker()  # start TensorFlow in its own process while the first page renders
 st.navigation([landing, draw]).run()

@@ -37,14 +37,22 @@ DEFAULT = MODELS_DIR / "default.keras"
 def cli_dense_five_epochs() -> dict:
     with tempfile.TemporaryDirectory() as models:
         start = time.perf_counter()
+        train = f"--models-dir {models} train --arch dense --epochs 5 --name bench --json"
         done = subprocess.run(
-            [sys.executable, "-m", "mnist_core", "--models-dir", models, "train", "--arch", "dense",
-             "--epochs", "5", "--name", "bench", "--json"],
-            cwd=ROOT, capture_output=True, text=True, check=True)
+            [sys.executable, "-m", "mnist_core", *train.split()],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         wall = time.perf_counter() - start
     result = json.loads(done.stdout)
-    return {"test_accuracy": result["accuracy"], "wall_seconds": round(wall, 1),
-            "fit_seconds": result["seconds"], "cli_images_per_second": result["images_per_second"]}
+    return {
+        "test_accuracy": result["accuracy"],
+        "wall_seconds": round(wall, 1),
+        "fit_seconds": result["seconds"],
+        "cli_images_per_second": result["images_per_second"],
+    }
 
 
 def bare_fit_images_per_second() -> float:
@@ -80,8 +88,10 @@ def latency(images) -> dict:
         worker.close()
 
     def ms(ts):
-        return {"median_ms": round(1000 * float(np.median(ts)), 2),
-                "p95_ms": round(1000 * float(np.percentile(ts, 95)), 2)}
+        return {
+            "median_ms": round(1000 * float(np.median(ts)), 2),
+            "p95_ms": round(1000 * float(np.percentile(ts, 95)), 2),
+        }
 
     return {"in_process": ms(direct), "through_worker": ms(via_worker), "images": len(images)}
 
@@ -94,8 +104,11 @@ def pen_accuracy(images, labels) -> dict:
     predicted = probabilities(model, x).argmax(axis=1)
     correct = (predicted == labels) & drawn
     per_digit = {int(d): round(float(correct[labels == d].mean()), 4) for d in range(10)}
-    return {"accuracy": round(float(correct.mean()), 4), "digits": len(labels),
-            "per_digit": per_digit}
+    return {
+        "accuracy": round(float(correct.mean()), 4),
+        "digits": len(labels),
+        "per_digit": per_digit,
+    }
 
 
 def main():
@@ -114,9 +127,11 @@ def main():
         print("CLI dense 5 epochs:", figures["cli_dense_5_epochs"], flush=True)
         bare = bare_fit_images_per_second()
         cli = figures["cli_dense_5_epochs"]["cli_images_per_second"]
-        figures["throughput"] = {"cli_images_per_second": cli,
-                                 "bare_fit_images_per_second": round(bare, 1),
-                                 "ratio": round(cli / bare, 3)}
+        figures["throughput"] = {
+            "cli_images_per_second": cli,
+            "bare_fit_images_per_second": round(bare, 1),
+            "ratio": round(cli / bare, 3),
+        }
         print("throughput:", figures["throughput"], flush=True)
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .data import DataError
@@ -54,11 +53,18 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_positive_int, default=defaults.epochs)
     train.add_argument("--batch-size", type=_positive_int, default=defaults.batch_size)
     train.add_argument("--learning-rate", type=_positive_float, default=defaults.learning_rate)
-    train.add_argument("--size", type=_positive_int, default=defaults.train_size,
-                       help=f"training images, 100-{MAX_TRAIN_SIZE} (5,000 more are held out "
-                       "for validation)")
-    train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=defaults.augment,
-                       help="randomly distort training images so drawings are read better")
+    train.add_argument(
+        "--size",
+        type=_positive_int,
+        default=defaults.train_size,
+        help=f"training images, 100-{MAX_TRAIN_SIZE} (5,000 more are held out for validation)",
+    )
+    train.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.augment,
+        help="randomly distort training images so drawings are read better",
+    )
     train.add_argument("--seed", type=int, default=defaults.seed)
     train.add_argument("--name", help="saved as models/NAME.keras (default: ARCH-DATE-TIME)")
     train.add_argument("--overwrite", action="store_true", help="replace a model of that name")
@@ -96,9 +102,15 @@ def cmd_train(args) -> int:
     from .store import model_path, save_model
     from .training import TrainConfig
 
-    config = TrainConfig(arch=args.arch, epochs=args.epochs, batch_size=args.batch_size,
-                         learning_rate=args.learning_rate, train_size=args.size,
-                         augment=args.augment, seed=args.seed)
+    config = TrainConfig(
+        arch=args.arch,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        train_size=args.size,
+        augment=args.augment,
+        seed=args.seed,
+    )
     config.validate()
     name = args.name or f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}"
     path = model_path(name, args.models_dir)
@@ -107,13 +119,22 @@ def cmd_train(args) -> int:
     mnist = load_mnist()
     bar = None if args.json else ProgressBar(config)
     result, test = train_and_test(config, mnist, bar)
-    info = save_model(result.model, name, metadata(result, test), args.models_dir,
-                      overwrite=args.overwrite)
-    emit(args, {"model": name, "path": str(info.path), **test, "epochs": result.epochs_done,
-                "seconds": round(result.seconds, 2),
-                "images_per_second": round(result.images_per_second, 1)},
-         f"saved {info.path}: test accuracy {test['accuracy']:.4f}, loss {test['loss']:.4f}, "
-         f"{result.seconds:.1f} s, {result.images_per_second:.0f} images/s")
+    info = save_model(
+        result.model, name, metadata(result, test), args.models_dir, overwrite=args.overwrite
+    )
+    emit(
+        args,
+        {
+            "model": name,
+            "path": str(info.path),
+            **test,
+            "epochs": result.epochs_done,
+            "seconds": round(result.seconds, 2),
+            "images_per_second": round(result.images_per_second, 1),
+        },
+        f"saved {info.path}: test accuracy {test['accuracy']:.4f}, loss {test['loss']:.4f}, "
+        f"{result.seconds:.1f} s, {result.images_per_second:.0f} images/s",
+    )
     return 0
 
 
@@ -138,7 +159,7 @@ def metadata(result, test: dict) -> dict:
         "test_accuracy": test["accuracy"],
         "test_loss": test["loss"],
         "history": result.history,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -151,8 +172,11 @@ def cmd_evaluate(args) -> int:
     model = cached_model(resolve(args.model, args.models_dir))
     _, _, x_test, y_test = load_mnist()
     test = evaluate(model, x_test, y_test)
-    emit(args, {"model": args.model, **test},
-         f"{args.model}: test accuracy {test['accuracy']:.4f}, loss {test['loss']:.4f}")
+    emit(
+        args,
+        {"model": args.model, **test},
+        f"{args.model}: test accuracy {test['accuracy']:.4f}, loss {test['loss']:.4f}",
+    )
     return 0
 
 
@@ -167,14 +191,24 @@ def cmd_predict(args) -> int:
     for path, image in zip(args.images, images):
         digit = canvas_to_mnist(image)
         if digit is None:
-            emit(args, {"file": str(path), "digit": None, "confidence": None,
-                        "probabilities": None}, f"{path}: nothing drawn")
+            emit(
+                args,
+                {"file": str(path), "digit": None, "confidence": None, "probabilities": None},
+                f"{path}: nothing drawn",
+            )
             continue
         probs = probabilities(model, digit[None])[0]
         best = int(probs.argmax())
-        emit(args, {"file": str(path), "digit": best, "confidence": round(float(probs[best]), 6),
-                    "probabilities": [round(float(p), 6) for p in probs]},
-             f"{path}: {best} ({probs[best]:.1%})")
+        emit(
+            args,
+            {
+                "file": str(path),
+                "digit": best,
+                "confidence": round(float(probs[best]), 6),
+                "probabilities": [round(float(p), 6) for p in probs],
+            },
+            f"{path}: {best} ({probs[best]:.1%})",
+        )
     return 0
 
 
@@ -183,10 +217,19 @@ def cmd_list(args) -> int:
 
     for info in list_models(args.models_dir):
         m = info.metadata
-        emit(args, {"model": info.name, "path": str(info.path), "usable": info.usable,
-                    "error": info.error, "arch": m.get("arch"),
-                    "test_accuracy": m.get("test_accuracy"), "created": m.get("created")},
-             info.describe())
+        emit(
+            args,
+            {
+                "model": info.name,
+                "path": str(info.path),
+                "usable": info.usable,
+                "error": info.error,
+                "arch": m.get("arch"),
+                "test_accuracy": m.get("test_accuracy"),
+                "created": m.get("created"),
+            },
+            info.describe(),
+        )
     return 0
 
 
@@ -200,12 +243,13 @@ class ProgressBar:
 
     def __init__(self, config):
         self.config = config
-        self.steps = -(-config.train_size // config.batch_size)
+        self.steps = 1
         self.epoch_start = time.perf_counter()
 
     def batch(self, epoch: int, batch: int, logs: dict) -> None:
         if batch == 0:
             self.epoch_start = time.perf_counter()
+        self.steps = logs.get("steps") or max(self.steps, batch + 1)
         done = batch + 1
         if done % 10 and done != self.steps:
             return

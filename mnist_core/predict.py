@@ -43,5 +43,7 @@ def _load(path: Path, mtime_ns: int, size: int):
 
 def classify(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """(N, 28, 28) images → (N, 10) probabilities, in batches (for evaluating many)."""
-    parts = [probabilities(model, images[i : i + batch_size]) for i in range(0, len(images), batch_size)]
+    parts = [
+        probabilities(model, images[i : i + batch_size]) for i in range(0, len(images), batch_size)
+    ]
     return np.concatenate(parts) if parts else np.zeros((0, 10))

@@ -93,8 +93,9 @@ def resolve(ref: str, models_dir: Path = MODELS_DIR) -> Path:
     return path
 
 
-def save_model(model, name: str, metadata: dict, models_dir: Path = MODELS_DIR,
-               overwrite: bool = False) -> ModelInfo:
+def save_model(
+    model, name: str, metadata: dict, models_dir: Path = MODELS_DIR, overwrite: bool = False
+) -> ModelInfo:
     """Save `model` as `name` with `metadata`, atomically; refuses to overwrite unless asked."""
     path = model_path(name, models_dir)
     if path.exists() and not overwrite:
@@ -181,8 +182,11 @@ def _read_metadata(path: Path) -> dict:
 
 
 def _temporary(path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+    )
     os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; a saved model is an ordinary file
     return Path(tmp)
 
 

@@ -34,8 +34,11 @@ def _with_strokes(digit: np.ndarray, lines, width: float) -> np.ndarray:
     layer = Image.new("L", (side, side))
     draw = ImageDraw.Draw(layer)
     for x0, y0, x1, y1 in lines:
-        draw.line([(x0 * UPSCALE, y0 * UPSCALE), (x1 * UPSCALE, y1 * UPSCALE)], fill=255,
-                  width=max(1, round(width * UPSCALE)))
+        draw.line(
+            [(x0 * UPSCALE, y0 * UPSCALE), (x1 * UPSCALE, y1 * UPSCALE)],
+            fill=255,
+            width=max(1, round(width * UPSCALE)),
+        )
     strokes = np.asarray(layer.resize(digit.shape[::-1], Image.BOX), dtype=np.float32) / 255
     result = canvas_to_mnist(np.maximum(digit, strokes))
     return digit if result is None else result
@@ -48,8 +51,9 @@ def cross_seven(digit, rng):
     centre = _ink_centre(digit, row)
     half = rng.uniform(0.18, 0.32) * max(right - left, 8)
     tilt = rng.uniform(-1, 1)
-    return _with_strokes(digit, [(centre - half, row + tilt, centre + half, row - tilt)],
-                         rng.uniform(1.6, 2.6))
+    return _with_strokes(
+        digit, [(centre - half, row + tilt, centre + half, row - tilt)], rng.uniform(1.6, 2.6)
+    )
 
 
 def slash_zero(digit, rng):
@@ -57,8 +61,11 @@ def slash_zero(digit, rng):
     top, bottom, left, right = _extent(digit)
     inset = rng.uniform(-0.05, 0.15)
     w, h = right - left, bottom - top
-    return _with_strokes(digit, [(left + inset * w, bottom - inset * h,
-                                  right - inset * w, top + inset * h)], rng.uniform(1.6, 2.6))
+    return _with_strokes(
+        digit,
+        [(left + inset * w, bottom - inset * h, right - inset * w, top + inset * h)],
+        rng.uniform(1.6, 2.6),
+    )
 
 
 def foot_and_flag(digit, rng):

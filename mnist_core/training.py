@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 import keras
 import numpy as np
@@ -39,14 +39,20 @@ class TrainConfig:
     def validate(self) -> None:
         """Raise ValueError with a one-line reason for any value out of range."""
         if self.arch not in ARCHITECTURES:
-            raise ValueError(f"unknown architecture {self.arch!r}; choose {', '.join(ARCHITECTURES)}")
+            raise ValueError(
+                f"unknown architecture {self.arch!r}; choose {', '.join(ARCHITECTURES)}"
+            )
         checks = [
             (isinstance(self.epochs, int) and 1 <= self.epochs <= 1000, "epochs must be 1-1000"),
-            (isinstance(self.batch_size, int) and 1 <= self.batch_size <= 8192,
-             "batch size must be 1-8192"),
+            (
+                isinstance(self.batch_size, int) and 1 <= self.batch_size <= 8192,
+                "batch size must be 1-8192",
+            ),
             (0 < self.learning_rate <= 1, "learning rate must be in (0, 1]"),
-            (isinstance(self.train_size, int) and 100 <= self.train_size <= MAX_TRAIN_SIZE,
-             f"training-set size must be 100-{MAX_TRAIN_SIZE}"),
+            (
+                isinstance(self.train_size, int) and 100 <= self.train_size <= MAX_TRAIN_SIZE,
+                f"training-set size must be 100-{MAX_TRAIN_SIZE}",
+            ),
         ]
         for ok, reason in checks:
             if not ok:
@@ -69,7 +75,7 @@ class TrainResult:
     images_per_second: float = 0.0
 
 
-BatchFn = Callable[[int, int, dict], None]  # (epoch, batch, {"loss", "accuracy"})
+BatchFn = Callable[[int, int, dict], None]  # (epoch, batch, {"loss", "accuracy", "steps"})
 EpochFn = Callable[[int, dict], None]  # (epoch, {"loss", "accuracy", "val_loss", "val_accuracy"})
 
 
@@ -87,7 +93,8 @@ class _Progress(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if self.on_batch:
-            self.on_batch(self.epoch, batch, _floats(logs))
+            # "steps": batches per epoch, so callers can show progress and time left
+            self.on_batch(self.epoch, batch, {**_floats(logs), "steps": self.params.get("steps")})
         if self.stop is not None and self.stop.is_set():
             self.stopped = True
             self.model.stop_training = True

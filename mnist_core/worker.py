@@ -50,9 +50,11 @@ class PredictionWorker:
                 if not self._conn.poll(timeout):
                     raise TimeoutError
                 status, payload = self._conn.recv()
-            except (EOFError, OSError, BrokenPipeError, TimeoutError):
+            except (EOFError, OSError, TimeoutError) as err:
                 self._process.kill()
-                raise ModelError("the prediction process stopped; it restarts on the next try")
+                raise ModelError(
+                    "the prediction process stopped; it restarts on the next try"
+                ) from err
         if status != "ok":
             raise ModelError(payload)
         return payload

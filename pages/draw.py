@@ -20,8 +20,14 @@ def drawing_ui(model: ModelInfo) -> None:
     """Canvas and answer in one fragment: a stroke reruns only this, not the whole page."""
     left, right = st.columns([1, 1], gap="large")
     with left:
-        pen = st.slider("Pen width", 8, 40, 20, key="draw_pen",
-                        help="Thicker pens suit small drawings; 20 fits a digit drawn large.")
+        pen = st.slider(
+            "Pen width",
+            8,
+            40,
+            20,
+            key="draw_pen",
+            help="Thicker pens suit small drawings; 20 fits a digit drawn large.",
+        )
         canvas = st_canvas(
             stroke_width=pen,
             stroke_color="#FFFFFF",
@@ -38,8 +44,10 @@ def drawing_ui(model: ModelInfo) -> None:
 
 
 st.title("✏️ Draw a digit")
-st.write("The network reads your drawing the way it learned from 60,000 handwritten digits "
-         "(MNIST). The bars show how likely it thinks each digit is.")
+st.write(
+    "The network reads your drawing the way it learned from 60,000 handwritten digits "
+    "(MNIST). The bars show how likely it thinks each digit is."
+)
 chosen = model_picker_ui(saved_models())
 if chosen is None:
     st.stop()

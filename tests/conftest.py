@@ -7,6 +7,7 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from apprunner import CHROMIUM_ARGS  # noqa: E402
 from mnist_core.data import load_mnist  # noqa: E402
 from mnist_core.pendigits import pen_digits_path  # noqa: E402
 from mnist_core.store import DEFAULT_MODEL, MODELS_DIR  # noqa: E402
@@ -42,49 +43,7 @@ def paste_on_canvas(digit: np.ndarray, side: int = 280, at=(40, 60), scale: int 
     return canvas
 
 
-# --- browser tests: a real server and headless Chromium -------------------------------
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_app(models_dir=None, port=None):
-    """A running `streamlit run app.py` on a free localhost port: (process, base URL)."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from mnist_core.data import PROJECT_DIR
-
-    port = port or free_port()
-    env = dict(os.environ)
-    if models_dir is not None:
-        env["MNIST_MODELS_DIR"] = str(models_dir)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the app did not start within 60 s")
+# --- browser tests: headless Chromium, shared by the whole session ---------------------
 
 
 @pytest.fixture(scope="session")
@@ -95,21 +54,3 @@ def browser():
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-def open_page(browser, url):
-    """A new page at `url`, waited on until the app is connected and idle."""
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(url)
-    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
-                           timeout=60000)
-    return page
-
-
-def wait_idle(page):
-    """Until no script runs (the status widget's 'Running' is gone)."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')"
-        " || !document.querySelector('[data-testid=stStatusWidget]').innerText.includes('Running')",
-        timeout=30000,
-    )

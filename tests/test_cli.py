@@ -4,7 +4,6 @@ import json
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -12,8 +11,13 @@ from mnist_core.data import PROJECT_DIR
 
 
 def cli(*args, check=True):
-    done = subprocess.run([sys.executable, "-m", "mnist_core", *args], capture_output=True,
-                          text=True, cwd=PROJECT_DIR, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "mnist_core", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        timeout=600,
+    )
     if check:
         assert done.returncode == 0, done.stderr
     return done
@@ -41,7 +45,9 @@ def test_predict_json_reads_drawn_digits_and_empty_images(tmp_path, pen_sample):
     assert [r["file"] for r in results] == list(map(str, files))
     for r in results[:-1]:
         assert 0 <= r["digit"] <= 9 and len(r["probabilities"]) == 10
-        assert abs(sum(r["probabilities"]) - 1) < 1e-3 and r["confidence"] == max(r["probabilities"])
+        assert abs(sum(r["probabilities"]) - 1) < 1e-3 and r["confidence"] == max(
+            r["probabilities"]
+        )
     assert sum(r["digit"] == y for r, y in zip(results, labels)) >= 4
     assert results[-1]["digit"] is None
 
@@ -53,15 +59,15 @@ def test_evaluate_json_gives_test_accuracy_of_the_bundled_model():
 
 def test_train_json_saves_a_model_that_then_lists_and_evaluates(tmp_path):
     models = str(tmp_path)
-    [trained] = json_lines(cli("--models-dir", models, "train", "--arch", "dense", "--epochs", "1",
-                               "--size", "3000", "--name", "tiny", "--json"))
+    train = f"--models-dir {models} train --arch dense --epochs 1 --size 3000 --batch-size 32"
+    train += " --name tiny"
+    [trained] = json_lines(cli(*train.split(), "--json"))
     assert trained["model"] == "tiny" and trained["accuracy"] > 0.8 and trained["epochs"] == 1
     [listed] = json_lines(cli("--models-dir", models, "list", "--json"))
     assert listed["model"] == "tiny" and listed["usable"] and listed["arch"] == "dense"
     [evaluated] = json_lines(cli("--models-dir", models, "evaluate", "tiny", "--json"))
     assert evaluated["accuracy"] == pytest.approx(trained["accuracy"])
-    again = cli("--models-dir", models, "train", "--epochs", "1", "--size", "3000", "--name",
-                "tiny", check=False)
+    again = cli(*train.split(), check=False)
     assert again.returncode != 0 and "already exists" in again.stderr
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mnist_core.data import PROJECT_DIR
 from mnist_core.store import MODELS_DIR
 from ui.draw import pixel_preview, probability_chart
 
@@ -24,13 +25,14 @@ def run_answer(tmp_path, image):
     if image is not None:
         image_file = str(tmp_path / "canvas.npy")
         np.save(image_file, image)
-    at = AppTest.from_function(answer_script, args=(image_file, str(MODELS_DIR)),
-                               default_timeout=60)
+    at = AppTest.from_function(
+        answer_script, args=(image_file, str(MODELS_DIR)), default_timeout=60
+    )
     return at.run()
 
 
 def test_page_renders_with_the_default_model_selected():
-    at = AppTest.from_file("pages/draw.py", default_timeout=60).run()
+    at = AppTest.from_file(str(PROJECT_DIR / "pages" / "draw.py"), default_timeout=60).run()
     assert not at.exception
     assert at.selectbox(key="draw_model").value == "default"
     assert "parameters" in at.caption[0].value

@@ -38,8 +38,9 @@ def test_worker_process_answers_like_the_model(default_model_path, pen_sample, t
     worker = PredictionWorker()
     try:
         direct = probabilities(cached_model(default_model_path), digit[None])[0]
-        np.testing.assert_allclose(worker.probabilities(default_model_path, digit), direct,
-                                   atol=1e-5)
+        np.testing.assert_allclose(
+            worker.probabilities(default_model_path, digit), direct, atol=1e-5
+        )
         corrupt = tmp_path / "corrupt.keras"
         corrupt.write_text("junk")
         with pytest.raises(ModelError, match="corrupt"):

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from conftest import paste_on_canvas
 from scipy import ndimage
 
+from conftest import paste_on_canvas
 from mnist_core.preprocess import canvas_steps, canvas_to_mnist
 
 
@@ -32,8 +32,12 @@ def test_colour_schemes_give_the_same_input(mnist):
     rgba = np.dstack([ink, ink, ink, np.full_like(ink, 255)])
     transparent = np.dstack([np.zeros((*ink.shape, 3), np.uint8), ink])  # black pen, no background
     floats = ink.astype(np.float64) / 255
-    for other in (dark_on_light, canvas_to_mnist(rgba), canvas_to_mnist(transparent),
-                  canvas_to_mnist(floats)):
+    for other in (
+        dark_on_light,
+        canvas_to_mnist(rgba),
+        canvas_to_mnist(transparent),
+        canvas_to_mnist(floats),
+    ):
         np.testing.assert_allclose(other, white_on_black, atol=1e-5)
 
 

@@ -1,15 +1,16 @@
 """Model store: names, atomic saves, listing that survives bad files, safe loading."""
 
 import json
-import multiprocessing
-import os
 import signal
+import subprocess
+import sys
 import zipfile
 
 import keras
 import numpy as np
 import pytest
 
+from mnist_core.data import PROJECT_DIR
 from mnist_core.models import build_model
 from mnist_core.store import (
     ModelError,
@@ -27,8 +28,8 @@ def small_model():
 
 
 @pytest.mark.parametrize(
-    "name", ["", " ", "a/b", "../evil", "..", "a..b", ".hidden", "x" * 65, "nul\x00byte", "ünï",
-             "/abs"]
+    "name",
+    ["", " ", "a/b", "../evil", "..", "a..b", ".hidden", "x" * 65, "nul\x00byte", "ünï", "/abs"],
 )
 def test_bad_names_are_refused(name):
     with pytest.raises(ValueError):
@@ -56,8 +57,9 @@ def test_bad_files_are_listed_as_unusable_and_the_rest_still_listed(tmp_path, sm
     good = (tmp_path / "good.keras").read_bytes()
     (tmp_path / "truncated.keras").write_bytes(good[: len(good) // 2])
     (tmp_path / "text.keras").write_text("hello, I am not a model")
-    foreign = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
-                                keras.layers.Dense(10)])
+    foreign = keras.Sequential(
+        [keras.Input((32, 32, 3)), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
     foreign.save(tmp_path / "foreign.keras")
     infos = {i.name: i for i in list_models(tmp_path)}
     assert infos["good"].usable
@@ -76,27 +78,30 @@ def test_unknown_model_reference_is_an_error(tmp_path):
         resolve("../../etc/passwd", tmp_path)
 
 
-class _DiesWhileSaving:
-    """Writes half a file where the model goes, then the process is killed."""
+# A child process saves a "model" whose save() writes half a file and then SIGKILLs itself.
+DIE_WHILE_SAVING = """
+import os, signal, sys
+from pathlib import Path
+from mnist_core.store import save_model
 
+class DiesWhileSaving:
     def save(self, path):
         with open(path, "wb") as f:
-            f.write(b"PK\x03\x04 half a model")
+            f.write(b"PK half a model")
             f.flush()
         os.kill(os.getpid(), signal.SIGKILL)
 
-
-def _save_and_die(models_dir):
-    save_model(_DiesWhileSaving(), "m", {"arch": "broken"}, models_dir, overwrite=True)
+save_model(DiesWhileSaving(), "m", {"arch": "broken"}, Path(sys.argv[1]), overwrite=True)
+"""
 
 
 def test_a_save_killed_midway_leaves_the_previous_model(tmp_path, small_model):
     save_model(small_model, "m", {"arch": "dense"}, tmp_path)
     before = (tmp_path / "m.keras").read_bytes()
-    child = multiprocessing.get_context("spawn").Process(target=_save_and_die, args=(tmp_path,))
-    child.start()
-    child.join(60)
-    assert child.exitcode == -signal.SIGKILL
+    child = subprocess.run(
+        [sys.executable, "-c", DIE_WHILE_SAVING, str(tmp_path)], cwd=PROJECT_DIR, timeout=120
+    )
+    assert child.returncode == -signal.SIGKILL
     assert (tmp_path / "m.keras").read_bytes() == before
     assert json.loads((tmp_path / "m.json").read_text())["arch"] == "dense"
     [info] = list_models(tmp_path)  # the half-written temporary is not listed

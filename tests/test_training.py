@@ -12,8 +12,12 @@ from mnist_core.training import TrainConfig, train
 def test_one_small_epoch_beats_chance_by_far(mnist, arch, augment):
     batches, epochs = [], []
     config = TrainConfig(arch=arch, epochs=1, train_size=3000, batch_size=32, augment=augment)
-    result = train(config, mnist, on_batch=lambda e, b, logs: batches.append(logs),
-                   on_epoch=lambda e, logs: epochs.append(logs))
+    result = train(
+        config,
+        mnist,
+        on_batch=lambda e, b, logs: batches.append(logs),
+        on_epoch=lambda e, logs: epochs.append(logs),
+    )
     test = evaluate(result.model, mnist[2][:2000], mnist[3][:2000])
     assert test["accuracy"] > 0.75, test
     assert len(batches) >= 3000 // 32 and {"loss", "accuracy"} <= set(batches[-1])
@@ -37,8 +41,13 @@ def test_stop_halts_between_batches(mnist):
 
 @pytest.mark.parametrize(
     "change, reason",
-    [({"epochs": 0}, "epochs"), ({"arch": "rnn"}, "architecture"), ({"train_size": 10**9}, "size"),
-     ({"learning_rate": -1.0}, "learning rate"), ({"batch_size": 0}, "batch size")],
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"arch": "rnn"}, "architecture"),
+        ({"train_size": 10**9}, "size"),
+        ({"learning_rate": -1.0}, "learning rate"),
+        ({"batch_size": 0}, "batch size"),
+    ],
 )
 def test_bad_configs_are_refused(mnist, change, reason):
     with pytest.raises(ValueError, match=reason):

@@ -21,20 +21,26 @@ def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
     for broken in (m for m in models if not m.usable):
         st.warning(f"Can't use `{broken.path.name}`: {broken.error}", icon="⚠️")
     if not usable:
-        st.error("No usable model in `models/`. Train one on the Train page, or restore the "
-                 "bundled one with `git checkout -- models/`.")
+        st.error(
+            "No usable model in `models/`. Train one on the Train page, or restore the "
+            "bundled one with `git checkout -- models/`."
+        )
         return None
     names = [m.name for m in usable]
     if st.session_state.get("draw_model") not in names:
         st.session_state["draw_model"] = DEFAULT_MODEL if DEFAULT_MODEL in names else names[0]
     by_name = {m.name: m for m in usable}
-    name = st.selectbox("Model", names, key="draw_model", format_func=lambda n: by_name[n].describe())
+    name = st.selectbox(
+        "Model", names, key="draw_model", format_func=lambda n: by_name[n].describe()
+    )
     info = by_name[name]
     m = info.metadata
-    details = [f"{m['params']:,} parameters" if "params" in m else None,
-               f"{m['epochs_done']} epochs" if "epochs_done" in m else None,
-               "trained with augmentation" if m.get("config", {}).get("augment") else None,
-               m.get("note")]
+    details = [
+        f"{m['params']:,} parameters" if "params" in m else None,
+        f"{m['epochs_done']} epochs" if "epochs_done" in m else None,
+        "trained with augmentation" if m.get("config", {}).get("augment") else None,
+        m.get("note"),
+    ]
     st.caption(" · ".join(d for d in details if d) or "no metadata")
     return info
 
@@ -42,8 +48,13 @@ def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
 def probability_chart(probs: np.ndarray) -> alt.Chart:
     """Ten bars, digits 0-9 in order, on a fixed 0-1 axis, the most likely one highlighted."""
     best = int(probs.argmax())
-    data = pd.DataFrame({"digit": [str(d) for d in range(10)], "probability": probs,
-                         "best": [d == best for d in range(10)]})
+    data = pd.DataFrame(
+        {
+            "digit": [str(d) for d in range(10)],
+            "probability": probs,
+            "best": [d == best for d in range(10)],
+        }
+    )
     return (
         alt.Chart(data, height=220)
         .mark_bar()
@@ -64,15 +75,16 @@ def pixel_preview(digit: np.ndarray) -> np.ndarray:
     return np.where(grid, np.maximum(big, 0.18), big)
 
 
-
-
 def answer_ui(image: np.ndarray | None, model: ModelInfo) -> int | None:
     """What the model reads in a canvas image: the Prediction metric, the chart, the
     28×28 preview; an invitation to draw when there is nothing. Returns the digit shown."""
     steps = canvas_steps(image) if image is not None else None
     if steps is None:
-        st.info("Draw one digit, 0 to 9, on the black square: large, in a single go. "
-                "The answer appears as soon as you lift the pen.", icon="✏️")
+        st.info(
+            "Draw one digit, 0 to 9, on the black square: large, in a single go. "
+            "The answer appears as soon as you lift the pen.",
+            icon="✏️",
+        )
         return None
     try:
         probs = prediction_worker().probabilities(model.path, steps.digit)
@@ -81,15 +93,26 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> int | None:
         return None
     best = int(probs.argmax())
     answer, preview = st.columns([1, 1])
-    answer.metric("Prediction", str(best), delta=f"{probs[best]:.0%} confident",
-                  delta_color="off", delta_arrow="off")
+    answer.metric(
+        "Prediction",
+        str(best),
+        delta=f"{probs[best]:.0%} confident",
+        delta_color="off",
+        delta_arrow="off",
+    )
     if probs[best] < LOW_CONFIDENCE:
         answer.warning("Not sure. Draw it bigger, as one digit only.", icon="🤔")
-    preview.image(pixel_preview(steps.digit), clamp=True, width=28 * PREVIEW_SCALE,
-                  caption="What the model sees")
+    preview.image(
+        pixel_preview(steps.digit),
+        clamp=True,
+        width=28 * PREVIEW_SCALE,
+        caption="What the model sees",
+    )
     st.altair_chart(probability_chart(probs), width="stretch")
-    st.caption("The model never sees your canvas, only the 28×28 picture above: your ink "
-               "cropped, scaled into 20×20 pixels and centred by its centre of mass, the "
-               "way every MNIST digit was made. The bars are the softmax of its ten "
-               "output scores.")
+    st.caption(
+        "The model never sees your canvas, only the 28×28 picture above: your ink "
+        "cropped, scaled into 20×20 pixels and centred by its centre of mass, the "
+        "way every MNIST digit was made. The bars are the softmax of its ten "
+        "output scores."
+    )
     return best
