@@ -28,13 +28,19 @@ def app(tmp_path_factory):
 
 
 def canvas_box(page):
-    page.wait_for_selector("canvas.upper-canvas", timeout=60000)
-    return page.locator("canvas.upper-canvas").bounding_box()
+    """The drawing surface's box, once exactly one is on screen (Clear replaces it)."""
+    canvas = page.locator("canvas.upper-canvas")
+    expect(canvas).to_have_count(1, timeout=60000)
+    expect(canvas).to_be_visible()
+    return canvas.bounding_box()
 
 
 def draw(page, strokes):
     box = canvas_box(page)
+    # As a person does: the pointer rests on the canvas before drawing. A canvas that has
+    # just been mounted (page load, Clear) drops strokes drawn while it first settles.
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(300)
     for stroke in strokes:
         points = [(box["x"] + float(x), box["y"] + float(y)) for x, y in stroke]
         page.mouse.move(*points[0])
