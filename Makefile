@@ -23,7 +23,7 @@ test-deps:
 	@[ -x /usr/bin/chromium ] || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 
 default-model: install  ## rebuild models/default.keras (about 12 minutes on 2 CPU cores)
-	$(PYTHON) -m mnist_core train --arch cnn --epochs 15 --augment --name default --overwrite
+	$(PYTHON) -m mnist_core train --arch cnn --epochs 15 --batch-size 128 --augment --name default --overwrite
 
 bench: test-deps  ## the figures reported on issues (about 25 minutes; not part of the tests)
 	$(PYTHON) bench/core_figures.py

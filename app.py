@@ -11,6 +11,7 @@ from ui.services import prediction_worker
 st.set_page_config(page_title="mnist-canvas", page_icon="✏️", layout="wide")
 
 draw = st.Page("pages/draw.py", title="Draw", icon="✏️", url_path="draw")
+train = st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train")
 # The landing page forwards to Draw: a default page is served at "/" only, and the Draw
 # page must keep its own address, /draw, for links and tools.
 landing = st.Page(
@@ -18,4 +19,4 @@ landing = st.Page(
 )
 
 prediction_worker()  # start TensorFlow in its own process while the first page renders
-st.navigation([landing, draw]).run()
+st.navigation([landing, draw, train]).run()

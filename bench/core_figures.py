@@ -57,15 +57,24 @@ def cli_dense_five_epochs() -> dict:
 
 def bare_fit_images_per_second() -> float:
     """The same dense model, data and validation, with plain model.fit and nothing else."""
+    from mnist_core.config import TrainConfig
     from mnist_core.models import build_model
-    from mnist_core.training import MAX_TRAIN_SIZE, split
+    from mnist_core.training import split
 
+    config = TrainConfig(arch="dense", epochs=5)  # what the CLI run above used
     x_train, y_train, _, _ = load_mnist()
-    (x, y), validation = split(x_train, y_train, MAX_TRAIN_SIZE, seed=0)
+    (x, y), validation = split(x_train, y_train, config.train_size, seed=0)
     model = build_model("dense", seed=0)
     start = time.perf_counter()
-    model.fit(x, y, batch_size=128, epochs=5, validation_data=validation, verbose=0)
-    return len(x) * 5 / (time.perf_counter() - start)
+    model.fit(
+        x,
+        y,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        validation_data=validation,
+        verbose=0,
+    )
+    return len(x) * config.epochs / (time.perf_counter() - start)
 
 
 def latency(images) -> dict:

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from .data import DataError
@@ -41,7 +41,7 @@ def _positive_float(text: str) -> float:
 
 
 def parser() -> argparse.ArgumentParser:
-    from .training import MAX_TRAIN_SIZE, TrainConfig
+    from .config import MAX_TRAIN_SIZE, TrainConfig
 
     defaults = TrainConfig()
     top = argparse.ArgumentParser(prog="python -m mnist_core", description=__doc__.splitlines()[0])
@@ -98,9 +98,8 @@ def emit(args, result: dict, text: str) -> None:
 
 
 def cmd_train(args) -> int:
-    from .data import load_mnist
-    from .store import model_path, save_model
-    from .training import TrainConfig
+    from .config import TrainConfig
+    from .training import check_new_run, train_evaluate_save
 
     config = TrainConfig(
         arch=args.arch,
@@ -111,56 +110,25 @@ def cmd_train(args) -> int:
         augment=args.augment,
         seed=args.seed,
     )
-    config.validate()
     name = args.name or f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}"
-    path = model_path(name, args.models_dir)
-    if path.exists() and not args.overwrite:
-        raise ValueError(f"a model named {name!r} already exists (use --overwrite to replace it)")
-    mnist = load_mnist()
+    check_new_run(config, name, args.models_dir, args.overwrite)
     bar = None if args.json else ProgressBar(config)
-    result, test = train_and_test(config, mnist, bar)
-    info = save_model(
-        result.model, name, metadata(result, test), args.models_dir, overwrite=args.overwrite
+    summary = train_evaluate_save(
+        config,
+        name,
+        args.models_dir,
+        overwrite=args.overwrite,
+        on_batch=bar and bar.batch,
+        on_epoch=bar and bar.epoch,
     )
     emit(
         args,
-        {
-            "model": name,
-            "path": str(info.path),
-            **test,
-            "epochs": result.epochs_done,
-            "seconds": round(result.seconds, 2),
-            "images_per_second": round(result.images_per_second, 1),
-        },
-        f"saved {info.path}: test accuracy {test['accuracy']:.4f}, loss {test['loss']:.4f}, "
-        f"{result.seconds:.1f} s, {result.images_per_second:.0f} images/s",
+        summary,
+        f"saved {summary['path']}: test accuracy {summary['accuracy']:.4f}, loss "
+        f"{summary['loss']:.4f}, {summary['seconds']:.1f} s, "
+        f"{summary['images_per_second']:.0f} images/s",
     )
     return 0
-
-
-def train_and_test(config, mnist, bar=None):
-    """Train, then measure on the test set: (TrainResult, {"accuracy", "loss"})."""
-    from .evaluation import evaluate
-    from .training import train
-
-    result = train(config, mnist, on_batch=bar and bar.batch, on_epoch=bar and bar.epoch)
-    return result, evaluate(result.model, mnist[2], mnist[3])
-
-
-def metadata(result, test: dict) -> dict:
-    """The sidecar saved beside a trained model."""
-    return {
-        "arch": result.config.arch,
-        "config": result.config.as_dict(),
-        "params": int(result.model.count_params()),
-        "epochs_done": result.epochs_done,
-        "stopped_early": result.stopped,
-        "training_seconds": round(result.seconds, 2),
-        "test_accuracy": test["accuracy"],
-        "test_loss": test["loss"],
-        "history": result.history,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
 
 
 def cmd_evaluate(args) -> int:

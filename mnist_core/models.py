@@ -6,21 +6,10 @@ numerically safer than a softmax layer followed by log; predictions apply softma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import keras
 
 INPUT_SHAPE = (28, 28)
 NUM_CLASSES = 10
-
-
-@dataclass(frozen=True)
-class Architecture:
-    """A named model builder with a one-line description for people choosing it."""
-
-    name: str
-    summary: str
-    build: callable
 
 
 def _dense() -> keras.Model:
@@ -65,16 +54,7 @@ def _cnn() -> keras.Model:
     )
 
 
-ARCHITECTURES = {
-    "dense": Architecture(
-        "dense", "the tutorial's network: one hidden layer of 128 neurons (fast, ~98%)", _dense
-    ),
-    "cnn": Architecture(
-        "cnn",
-        "a small convolutional network: learns strokes and shapes (slower, ~99.4%)",
-        _cnn,
-    ),
-}
+BUILDERS = {"dense": _dense, "cnn": _cnn}  # described in architectures.py
 
 
 def build_model(arch: str, learning_rate=1e-3, seed: int | None = None) -> keras.Model:
@@ -82,11 +62,11 @@ def build_model(arch: str, learning_rate=1e-3, seed: int | None = None) -> keras
 
     `learning_rate` is a float or a Keras learning-rate schedule.
     """
-    if arch not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {arch!r}; choose from {', '.join(ARCHITECTURES)}")
+    if arch not in BUILDERS:
+        raise ValueError(f"unknown architecture {arch!r}; choose from {', '.join(BUILDERS)}")
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    model = ARCHITECTURES[arch].build()
+    model = BUILDERS[arch]()
     compile_model(model, learning_rate)
     return model
 

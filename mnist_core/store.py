@@ -209,3 +209,10 @@ def _replace_atomically(path: Path, write) -> None:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def delete_model(name: str, models_dir: Path = MODELS_DIR) -> None:
+    """Remove a saved model and its metadata (the name is validated first)."""
+    path = model_path(name, models_dir)
+    path.unlink(missing_ok=True)
+    path.with_suffix(".json").unlink(missing_ok=True)

@@ -8,16 +8,13 @@ server light; a request is a pipe round trip plus under a millisecond of inferen
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 import threading
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
 
+from .child import parent_connection, spawn
 from .store import ModelError
 
 
@@ -30,15 +27,8 @@ class PredictionWorker:
         self._start()
 
     def _start(self) -> None:
-        # A fresh interpreter through `python -m`, not multiprocessing's spawn: that would
-        # re-run the server's __main__, which under Streamlit is the app script itself.
-        ours, theirs = socket.socketpair()
-        command = [sys.executable, "-m", "mnist_core.worker", str(theirs.fileno())]
-        if self._warm is not None:
-            command.append(str(self._warm))
-        self._process = subprocess.Popen(command, pass_fds=[theirs.fileno()])
-        theirs.close()
-        self._conn = Connection(ours.detach())
+        warm = [] if self._warm is None else [str(self._warm)]
+        self._process, self._conn = spawn("mnist_core.worker", *warm)
 
     def probabilities(self, model_path: Path, digit: np.ndarray, timeout: float = 60) -> np.ndarray:
         """(10,) probabilities for one (28, 28) input; ModelError if the model is unusable."""
@@ -67,7 +57,6 @@ class PredictionWorker:
 
 def _serve(conn, warm_model) -> None:
     """Child side: answer (model path, image) with ("ok", probabilities) or ("error", why)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from .predict import cached_model, probabilities
 
     if warm_model is not None:
@@ -90,4 +79,4 @@ def _serve(conn, warm_model) -> None:
 
 
 if __name__ == "__main__":
-    _serve(Connection(int(sys.argv[1])), sys.argv[2] if len(sys.argv) > 2 else None)
+    _serve(parent_connection(), sys.argv[2] if len(sys.argv) > 2 else None)

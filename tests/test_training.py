@@ -4,8 +4,11 @@ import threading
 
 import pytest
 
+from mnist_core.architectures import ARCHITECTURES
+from mnist_core.config import TrainConfig
 from mnist_core.evaluation import evaluate
-from mnist_core.training import TrainConfig, train
+from mnist_core.models import build_model
+from mnist_core.training import train
 
 
 @pytest.mark.parametrize("arch, augment", [("dense", False), ("cnn", True)])
@@ -52,3 +55,8 @@ def test_stop_halts_between_batches(mnist):
 def test_bad_configs_are_refused(mnist, change, reason):
     with pytest.raises(ValueError, match=reason):
         train(TrainConfig(**change), mnist)
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHITECTURES))
+def test_described_parameter_counts_are_true(arch):
+    assert build_model(arch).count_params() == ARCHITECTURES[arch].params

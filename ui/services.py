@@ -1,6 +1,6 @@
 """Long-lived objects the pages share across reruns and sessions, and their caches.
 
-Nothing here imports TensorFlow: predictions go through a worker process (see
+Nothing here imports TensorFlow: predictions and training run in child processes (see
 mnist_core.worker for why), so the Streamlit server stays quick to answer.
 """
 
@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from mnist_core.jobs import JobRunner
 from mnist_core.store import DEFAULT_MODEL, MODELS_DIR, ModelInfo, list_models, model_path
 from mnist_core.worker import PredictionWorker
 
@@ -31,3 +33,15 @@ def saved_models(models_dir: Path = MODELS_DIR) -> list[ModelInfo]:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _listing(models_dir: str, stamp: tuple) -> list[ModelInfo]:
     return list_models(Path(models_dir))
+
+
+@st.cache_resource(show_spinner=False)
+def training_runner() -> JobRunner:
+    """The server's one training slot, shared by every tab and visitor."""
+    return JobRunner()
+
+
+def session_id() -> str | None:
+    """This browser tab's session, to tell the person who started a training from viewers."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else None

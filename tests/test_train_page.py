@@ -1,0 +1,37 @@
+"""Train page without a browser: it renders, and bad settings are refused with a message."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mnist_core.data import PROJECT_DIR
+
+PAGE = str(PROJECT_DIR / "pages" / "train.py")
+
+
+@pytest.fixture
+def page():
+    return AppTest.from_file(PAGE, default_timeout=60).run()
+
+
+def test_page_renders_with_sensible_defaults(page):
+    assert not page.exception
+    assert page.number_input(key="train_epochs").value == 5
+    assert page.button(key="train_start").label == "Start training"
+    assert "epoch" in page.markdown[0].value and "Validation" in page.markdown[0].value
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("../escape", "model name"),
+        ("a/b", "model name"),
+        ("", "empty"),
+        ("default", "already exists"),
+    ],
+)
+def test_bad_names_are_refused_before_training(page, name, message):
+    page.text_input(key="train_name").set_value(name).run()
+    page.button(key="train_start").click().run()
+    assert not page.exception
+    assert message in page.error[0].value
+    assert not page.get("progress")  # nothing started

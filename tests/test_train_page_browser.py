@@ -1,0 +1,86 @@
+"""The Train page in headless Chromium: train, watch, stop, then draw with the result."""
+
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from apprunner import open_page, start_app
+from mnist_core.store import MODELS_DIR
+
+METRIC = "[data-testid='stMetric']"
+CHART = "[data-testid='stVegaLiteChart']"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    models = tmp_path_factory.mktemp("models")
+    for suffix in (".keras", ".json"):
+        shutil.copy(MODELS_DIR / f"default{suffix}", models / f"default{suffix}")
+    process, url = start_app(models_dir=models)
+    yield url
+    process.kill()
+    process.wait()
+
+
+def set_number(page, key, value):
+    box = page.locator(f".st-key-{key} input")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def choose(page, key, option):
+    """Move a select_slider to `option` with the keyboard."""
+    slider = page.locator(f".st-key-{key} [role='slider']")
+    slider.focus()
+    for _ in range(6):
+        if slider.get_attribute("aria-valuetext") == option:
+            return
+        slider.press("ArrowLeft")
+    raise AssertionError(f"{option} not reachable on {key}")
+
+
+def fill_settings(page, name, epochs, size_label, arch="dense"):
+    page.locator(".st-key-train_start button").wait_for(timeout=60000)
+    page.locator(".st-key-train_arch").get_by_text(arch, exact=False).first.click()
+    set_number(page, "train_epochs", epochs)
+    choose(page, "train_size", size_label)
+    page.locator(".st-key-train_name input").fill(name)
+    page.locator(".st-key-train_name input").press("Enter")
+
+
+def test_train_watch_and_draw_with_the_new_model(app, browser):
+    page = open_page(browser, f"{app}/train")
+    fill_settings(page, "browser-test", 1, "10,000 (quick demo)")
+    page.locator(".st-key-train_start button").click()
+    expect(page.locator(".st-key-train_start button")).to_have_count(0)  # no second Start
+    watcher = open_page(browser, f"{app}/train")  # a second tab during training
+    expect(watcher.get_by_text("A training is running")).to_be_visible()
+    expect(watcher.locator(".st-key-train_start button")).to_have_count(0)
+    expect(page.locator(CHART).first).to_be_visible(timeout=60000)
+    first = page.locator("[data-testid='stProgress']").inner_text()
+    expect(page.locator("[data-testid='stProgress']")).not_to_have_text(first, timeout=20000)
+    metric = page.locator(METRIC).filter(has_text="Test accuracy")
+    expect(metric).to_be_visible(timeout=300000)
+    accuracy = (
+        float(re.sub(r"[^\d.]", "", metric.locator("[data-testid='stMetricValue']").inner_text()))
+        / 100
+    )
+    assert accuracy > 0.9
+    watcher.close()
+    page.locator(".st-key-train_draw button").click()
+    page.wait_for_url("**/draw", timeout=30000)
+    expect(page.locator(".st-key-draw_model")).to_contain_text("browser-test")
+
+
+def test_stop_halts_a_long_run(app, browser):
+    page = open_page(browser, f"{app}/train")
+    fill_settings(page, "stopped", 30, "55,000 (all)", arch="cnn")
+    page.locator(".st-key-train_start button").click()
+    expect(page.locator(CHART).first).to_be_visible(timeout=60000)
+    page.locator(".st-key-train_stop button").click()
+    expect(page.get_by_text("Stopped early")).to_be_visible(timeout=60000)
+    expect(page.locator(METRIC).filter(has_text="Test accuracy")).to_be_visible()
+    page.locator(".st-key-train_discard button").click()
+    expect(page.get_by_text("Deleted")).to_be_visible()

@@ -1,0 +1,192 @@
+"""Train page widgets: the settings form, live progress and curves, and the outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mnist_core.architectures import ARCHITECTURES
+from mnist_core.config import MAX_TRAIN_SIZE, TrainConfig
+from mnist_core.jobs import JobState
+
+TRAIN_SIZES = {
+    10_000: "10,000 (quick demo)",
+    20_000: "20,000",
+    30_000: "30,000",
+    MAX_TRAIN_SIZE: f"{MAX_TRAIN_SIZE:,} (all)",
+}
+MAX_CHART_POINTS = 400
+SMOOTHING = 0.05  # weight of each new batch in the running average drawn per batch
+PER_BATCH = "training, per batch (smoothed)"
+
+EXPLAINER = """
+**How training works.** The network looks at a batch of labelled digits, measures how
+wrong its answers are, and nudges its weights to be less wrong. One **epoch** is one pass
+over all the training images. **Loss** is how wrong the predicted probabilities are
+(lower is better); **accuracy** is the share of digits it gets right. **Validation**
+figures come from 5,000 images the network never trains on: they tell how it will do on
+digits it has not seen, which is what matters. Training figures can keep improving while
+the network merely memorises.
+"""
+
+
+def settings_ui() -> tuple[TrainConfig, str, bool]:
+    """The settings widgets; returns (config, model name, overwrite allowed)."""
+    left, right = st.columns(2)
+    with left:
+        arch = st.radio(
+            "Architecture",
+            list(ARCHITECTURES),
+            index=1,
+            key="train_arch",
+            format_func=lambda a: f"{a} ({ARCHITECTURES[a].params:,} parameters)",
+            captions=[ARCHITECTURES[a].summary for a in ARCHITECTURES],
+        )
+        epochs = st.number_input(
+            "Epochs",
+            min_value=1,
+            max_value=50,
+            value=5,
+            step=1,
+            key="train_epochs",
+            help="Passes over the training images. More is slower; past a point it stops helping.",
+        )
+        size = st.select_slider(
+            "Training images",
+            options=list(TRAIN_SIZES),
+            value=20_000,
+            format_func=TRAIN_SIZES.get,
+            key="train_size",
+        )
+    with right:
+        batch_size = st.select_slider(
+            "Batch size",
+            options=[16, 32, 64, 128, 256],
+            value=64,
+            key="train_batch",
+            help="Images per weight update. Larger is faster per "
+            "image but takes fewer, coarser steps.",
+        )
+        learning_rate = st.select_slider(
+            "Learning rate",
+            options=[0.0001, 0.0003, 0.001, 0.003, 0.01],
+            value=0.001,
+            key="train_lr",
+            help="How big each nudge is. It shrinks smoothly to nearly zero by the last batch.",
+        )
+        augment = st.toggle(
+            "Augmentation",
+            value=True,
+            key="train_augment",
+            help="Show the network randomly slanted, rotated, thicker and "
+            "thinner digits, crossed 7s and slashed 0s: slower to learn, much "
+            "better at reading what people draw.",
+        )
+        name = st.text_input(
+            "Model name",
+            value=f"{arch}-{datetime.now():%m%d-%H%M}",
+            key="train_name",
+            max_chars=64,
+            help="Letters, digits, '_', '-' and '.'; saved in models/.",
+        )
+        overwrite = st.checkbox("Replace a saved model of that name", key="train_overwrite")
+    config = TrainConfig(
+        arch=arch,
+        epochs=int(epochs),
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        train_size=size,
+        augment=augment,
+    )
+    return config, name.strip(), overwrite
+
+
+def progress_line(state: JobState) -> str:
+    """Keras-style progress: epoch i/N, batch j/M, images/s, time left."""
+    if state.status == "starting":
+        return "Starting: loading TensorFlow and MNIST…"
+    parts = [
+        f"Epoch {state.epoch + 1}/{state.config.epochs}",
+        f"batch {state.batch + 1}/{state.steps}",
+    ]
+    if state.images_per_second:
+        parts.append(f"{state.images_per_second:,.0f} images/s")
+    left = state.seconds_left()
+    if left is not None and state.status == "running":
+        parts.append(f"about {left:.0f} s left")
+    if state.status in ("stopping", "evaluating"):
+        parts.append(
+            "stopping, then testing on 10,000 unseen images…"
+            if state.status == "stopping"
+            else "testing on 10,000 unseen images…"
+        )
+    return " · ".join(parts)
+
+
+def curves(state: JobState) -> pd.DataFrame:
+    """Long-form curves: columns epoch (x), value, metric ('loss'/'accuracy'), series."""
+    frames = []
+    if state.batches:
+        rows = np.array(state.batches)  # (B, 3): epochs done, loss, accuracy
+        smooth = _running_average(rows[:, 1:])
+        keep = np.unique(np.linspace(0, len(rows) - 1, MAX_CHART_POINTS).round().astype(int))
+        for k, metric in enumerate(("loss", "accuracy")):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "epoch": rows[keep, 0],
+                        "value": smooth[keep, k],
+                        "metric": metric,
+                        "series": PER_BATCH,
+                    }
+                )
+            )
+    for logs in state.epochs:
+        for metric in ("loss", "accuracy"):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "epoch": [logs["epoch"]] * 2,
+                        "value": [logs.get(metric), logs.get(f"val_{metric}")],
+                        "metric": metric,
+                        "series": ["training, per epoch", "validation, per epoch"],
+                    }
+                )
+            )
+    if not frames:
+        return pd.DataFrame(columns=["epoch", "value", "metric", "series"])
+    return pd.concat(frames, ignore_index=True).dropna()
+
+
+def _running_average(values: np.ndarray) -> np.ndarray:
+    out = np.empty_like(values)
+    out[0] = values[0]
+    for i in range(1, len(values)):
+        out[i] = (1 - SMOOTHING) * out[i - 1] + SMOOTHING * values[i]
+    return out
+
+
+def curve_chart(data: pd.DataFrame, metric: str, epochs: int) -> alt.LayerChart:
+    """One metric over training, x in epochs: a smoothed per-batch line, per-epoch points."""
+    colors = alt.Scale(
+        domain=[PER_BATCH, "training, per epoch", "validation, per epoch"],
+        range=["#9aa5b1", "#1f77b4", "#ff4b4b"],
+    )
+    y_title = "loss (lower is better)" if metric == "loss" else "accuracy (higher is better)"
+    base = alt.Chart(data[data["metric"] == metric]).encode(
+        x=alt.X("epoch:Q", title="epoch", scale=alt.Scale(domain=[0, epochs])),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+        color=alt.Color(
+            "series:N",
+            scale=colors,
+            title=None,
+            legend=alt.Legend(orient="bottom", direction="vertical"),
+        ),
+    )
+    per_batch = base.transform_filter(alt.datum.series == PER_BATCH).mark_line()
+    per_epoch = base.transform_filter(alt.datum.series != PER_BATCH).mark_line(point=True)
+    return alt.layer(per_batch, per_epoch, height=260, title=metric.capitalize())
