@@ -1,7 +1,8 @@
 """mnist-canvas: train a handwritten-digit classifier, then draw digits and watch it read them.
 
 Run with `make run` (or `streamlit run app.py`). This file only sets up navigation;
-each page lives in pages/.
+each page lives in app_pages/ (named so that Streamlit does not switch to its legacy
+pages/-folder navigation when the first visitor opens /draw directly).
 """
 
 import streamlit as st
@@ -10,8 +11,10 @@ from ui.services import prediction_worker
 
 st.set_page_config(page_title="mnist-canvas", page_icon="✏️", layout="wide")
 
-draw = st.Page("pages/draw.py", title="Draw", icon="✏️", url_path="draw")
-train = st.Page("pages/train.py", title="Train", icon="🏋️", url_path="train")
+draw = st.Page("app_pages/draw.py", title="Draw", icon=":material/draw:", url_path="draw")
+train = st.Page(
+    "app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"
+)
 # The landing page forwards to Draw: a default page is served at "/" only, and the Draw
 # page must keep its own address, /draw, for links and tools.
 landing = st.Page(
@@ -19,4 +22,4 @@ landing = st.Page(
 )
 
 prediction_worker()  # start TensorFlow in its own process while the first page renders
-st.navigation([landing, draw, train]).run()
+st.navigation([landing, draw, train], position="top").run()

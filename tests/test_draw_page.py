@@ -32,7 +32,7 @@ def run_answer(tmp_path, image):
 
 
 def test_page_renders_with_the_default_model_selected():
-    at = AppTest.from_file(str(PROJECT_DIR / "pages" / "draw.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(PROJECT_DIR / "app_pages" / "draw.py"), default_timeout=60).run()
     assert not at.exception
     assert at.selectbox(key="draw_model").value == "default"
     assert "parameters" in at.caption[0].value
@@ -61,9 +61,11 @@ def test_nothing_drawn_invites_drawing(tmp_path, image):
 def test_chart_has_ten_bars_in_order_with_the_winner_marked():
     probs = np.full(10, 0.02)
     probs[7] = 0.82
-    data = probability_chart(probs).data
-    assert list(data["digit"]) == [str(d) for d in range(10)]
-    assert list(data["best"]).index(True) == 7 and sum(data["best"]) == 1
+    spec = probability_chart(probs)
+    rows = spec["data"]["values"]
+    assert [r["digit"] for r in rows] == [str(d) for d in range(10)]
+    assert [r["best"] for r in rows].index(True) == 7 and sum(r["best"] for r in rows) == 1
+    assert spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
 
 
 def test_preview_keeps_every_pixel_visible():

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from mnist_core.data import PROJECT_DIR
 
-PAGE = str(PROJECT_DIR / "pages" / "train.py")
+PAGE = str(PROJECT_DIR / "app_pages" / "train.py")
 
 
 @pytest.fixture

@@ -32,16 +32,17 @@ def set_number(page, key, value):
 
 def choose(page, key, option):
     """Move a select_slider to `option` with the keyboard."""
-    slider = page.locator(f".st-key-{key} [role='slider']")
+    slider = page.locator(f".st-key-{key} input[type='range']")
     slider.focus()
-    for _ in range(6):
+    slider.press("Home")
+    for _ in range(10):
         if slider.get_attribute("aria-valuetext") == option:
             return
-        slider.press("ArrowLeft")
+        slider.press("ArrowRight")
     raise AssertionError(f"{option} not reachable on {key}")
 
 
-def fill_settings(page, name, epochs, size_label, arch="dense"):
+def fill_settings(page, name, epochs, size_label, arch):
     page.locator(".st-key-train_start button").wait_for(timeout=60000)
     page.locator(".st-key-train_arch").get_by_text(arch, exact=False).first.click()
     set_number(page, "train_epochs", epochs)
@@ -52,7 +53,7 @@ def fill_settings(page, name, epochs, size_label, arch="dense"):
 
 def test_train_watch_and_draw_with_the_new_model(app, browser):
     page = open_page(browser, f"{app}/train")
-    fill_settings(page, "browser-test", 1, "10,000 (quick demo)")
+    fill_settings(page, "browser-test", 1, "10,000 (quick demo)", arch="cnn")
     page.locator(".st-key-train_start button").click()
     expect(page.locator(".st-key-train_start button")).to_have_count(0)  # no second Start
     watcher = open_page(browser, f"{app}/train")  # a second tab during training
@@ -71,7 +72,8 @@ def test_train_watch_and_draw_with_the_new_model(app, browser):
     watcher.close()
     page.locator(".st-key-train_draw button").click()
     page.wait_for_url("**/draw", timeout=30000)
-    expect(page.locator(".st-key-draw_model")).to_contain_text("browser-test")
+    chosen = page.locator(".st-key-draw_model input")
+    expect(chosen).to_have_value(re.compile(r"^browser-test · cnn · test accuracy"))
 
 
 def test_stop_halts_a_long_run(app, browser):

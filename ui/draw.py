@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from mnist_core.preprocess import canvas_steps
@@ -45,26 +43,41 @@ def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
     return info
 
 
-def probability_chart(probs: np.ndarray) -> alt.Chart:
-    """Ten bars, digits 0-9 in order, on a fixed 0-1 axis, the most likely one highlighted."""
+def probability_chart(probs: np.ndarray) -> dict:
+    """Vega-Lite spec: ten bars, digits 0-9 in order, fixed 0-1 axis, the winner highlighted.
+
+    A plain spec rather than Altair: Altair's building and validation cost ~27 ms a stroke,
+    a tenth of the time budget from mouse-up to answer.
+    """
     best = int(probs.argmax())
-    data = pd.DataFrame(
-        {
-            "digit": [str(d) for d in range(10)],
-            "probability": probs,
-            "best": [d == best for d in range(10)],
-        }
-    )
-    return (
-        alt.Chart(data, height=220)
-        .mark_bar()
-        .encode(
-            x=alt.X("digit:N", sort=None, title="digit", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title="probability"),
-            color=alt.condition("datum.best", alt.value("#ff4b4b"), alt.value("#9aa5b1")),
-            tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("probability:Q", format=".1%")],
-        )
-    )
+    rows = [
+        {"digit": str(d), "probability": float(p), "best": d == best} for d, p in enumerate(probs)
+    ]
+    return {
+        "height": 220,
+        "data": {"values": rows},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {
+                "field": "digit",
+                "type": "nominal",
+                "sort": None,
+                "title": "digit",
+                "axis": {"labelAngle": 0},
+            },
+            "y": {
+                "field": "probability",
+                "type": "quantitative",
+                "title": "probability",
+                "scale": {"domain": [0, 1]},
+            },
+            "color": {"condition": {"test": "datum.best", "value": "#ff4b4b"}, "value": "#9aa5b1"},
+            "tooltip": [
+                {"field": "digit", "type": "nominal"},
+                {"field": "probability", "type": "quantitative", "format": ".1%"},
+            ],
+        },
+    }
 
 
 def pixel_preview(digit: np.ndarray) -> np.ndarray:
@@ -108,7 +121,7 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> int | None:
         width=28 * PREVIEW_SCALE,
         caption="What the model sees",
     )
-    st.altair_chart(probability_chart(probs), width="stretch")
+    st.vega_lite_chart(spec=probability_chart(probs), width="stretch")
     st.caption(
         "The model never sees your canvas, only the 28×28 picture above: your ink "
         "cropped, scaled into 20×20 pixels and centred by its centre of mass, the "

@@ -20,8 +20,13 @@ TRAIN_SIZES = {
     MAX_TRAIN_SIZE: f"{MAX_TRAIN_SIZE:,} (all)",
 }
 MAX_CHART_POINTS = 400
+# the whole chart element, legend and titles included: Streamlit does not take a layered
+# chart's height from its spec, and the plot collapsed to a sliver without it
+CHART_HEIGHT = 380
 SMOOTHING = 0.05  # weight of each new batch in the running average drawn per batch
-PER_BATCH = "training, per batch (smoothed)"
+PER_BATCH = "training, each batch (smoothed)"
+PER_EPOCH = "training, whole epoch"
+VALIDATION = "validation (unseen images)"
 
 EXPLAINER = """
 **How training works.** The network looks at a batch of labelled digits, measures how
@@ -153,7 +158,7 @@ def curves(state: JobState) -> pd.DataFrame:
                         "epoch": [logs["epoch"]] * 2,
                         "value": [logs.get(metric), logs.get(f"val_{metric}")],
                         "metric": metric,
-                        "series": ["training, per epoch", "validation, per epoch"],
+                        "series": [PER_EPOCH, VALIDATION],
                     }
                 )
             )
@@ -173,7 +178,7 @@ def _running_average(values: np.ndarray) -> np.ndarray:
 def curve_chart(data: pd.DataFrame, metric: str, epochs: int) -> alt.LayerChart:
     """One metric over training, x in epochs: a smoothed per-batch line, per-epoch points."""
     colors = alt.Scale(
-        domain=[PER_BATCH, "training, per epoch", "validation, per epoch"],
+        domain=[PER_BATCH, PER_EPOCH, VALIDATION],
         range=["#9aa5b1", "#1f77b4", "#ff4b4b"],
     )
     y_title = "loss (lower is better)" if metric == "loss" else "accuracy (higher is better)"
@@ -184,9 +189,11 @@ def curve_chart(data: pd.DataFrame, metric: str, epochs: int) -> alt.LayerChart:
             "series:N",
             scale=colors,
             title=None,
-            legend=alt.Legend(orient="bottom", direction="vertical"),
+            legend=alt.Legend(orient="top", direction="vertical"),
         ),
     )
     per_batch = base.transform_filter(alt.datum.series == PER_BATCH).mark_line()
     per_epoch = base.transform_filter(alt.datum.series != PER_BATCH).mark_line(point=True)
-    return alt.layer(per_batch, per_epoch, height=260, title=metric.capitalize())
+    return alt.layer(per_batch, per_epoch, title=metric.capitalize()).properties(
+        height=CHART_HEIGHT
+    )

@@ -5,7 +5,7 @@ import streamlit as st
 from mnist_core.jobs import JobBusy, TrainingJob
 from mnist_core.store import MODELS_DIR, delete_model
 from ui.services import session_id, training_runner
-from ui.train import EXPLAINER, curve_chart, curves, progress_line, settings_ui
+from ui.train import CHART_HEIGHT, EXPLAINER, curve_chart, curves, progress_line, settings_ui
 
 REFRESH_SECONDS = 1.0
 
@@ -31,19 +31,19 @@ def live_ui(job: TrainingJob) -> None:
             text=progress_line(state),
         )
         if state.owner == session_id() and state.status in ("starting", "running"):
-            st.button(
-                "Stop",
-                key="train_stop",
-                on_click=job.stop,
-                icon=":material/stop:",
-                help="Halts after the current batch; the model so far is tested and "
-                "saved, and you can keep or discard it.",
+            # no tooltip: it would put a second button inside .st-key-train_stop
+            st.button("Stop", key="train_stop", on_click=job.stop, icon=":material/stop:")
+            st.caption(
+                "Stop halts after the current batch; the model so far is then tested "
+                "and saved, and you can keep or discard it."
             )
     data = curves(state)
     if not data.empty:
         loss, accuracy = st.columns(2)
-        loss.altair_chart(curve_chart(data, "loss", state.config.epochs), width="stretch")
-        accuracy.altair_chart(curve_chart(data, "accuracy", state.config.epochs), width="stretch")
+        for column, metric in ((loss, "loss"), (accuracy, "accuracy")):
+            column.altair_chart(
+                curve_chart(data, metric, state.config.epochs), width="stretch", height=CHART_HEIGHT
+            )
 
 
 def outcome_ui(job: TrainingJob) -> None:
@@ -76,7 +76,7 @@ def outcome_ui(job: TrainingJob) -> None:
             "Draw with this model", key="train_draw", type="primary", icon=":material/draw:"
         ):
             st.session_state["draw_model"] = state.name
-            st.switch_page("pages/draw.py")
+            st.switch_page("app_pages/draw.py")
         if result["stopped"] and st.button(
             "Discard it", key="train_discard", icon=":material/delete:"
         ):
@@ -84,7 +84,7 @@ def outcome_ui(job: TrainingJob) -> None:
             st.toast(f"Deleted `{state.name}`.")
 
 
-st.title("🏋️ Train a model")
+st.title(":material/model_training: Train a model")
 st.markdown(EXPLAINER)
 
 job = training_runner().current()

@@ -43,7 +43,7 @@ def drawing_ui(model: ModelInfo) -> None:
         answer_ui(canvas.image_data if canvas is not None else None, model)
 
 
-st.title("✏️ Draw a digit")
+st.title(":material/draw: Draw a digit")
 st.write(
     "The network reads your drawing the way it learned from 60,000 handwritten digits "
     "(MNIST). The bars show how likely it thinks each digit is."
