@@ -5,12 +5,21 @@ import streamlit as st
 from mnist_core.jobs import JobBusy, TrainingJob
 from mnist_core.store import MODELS_DIR, delete_model
 from ui.services import session_id, training_runner
-from ui.train import CHART_HEIGHT, EXPLAINER, curve_chart, curves, progress_line, settings_ui
+from ui.train import (
+    CHART_HEIGHT,
+    EXPLAINER,
+    curve_chart,
+    curves,
+    progress_line,
+    settings_from_state,
+    settings_ui,
+)
 
 REFRESH_SECONDS = 1.0
 
 
-def start(config, name, overwrite) -> None:
+def start() -> None:
+    config, name, overwrite = settings_from_state(st.session_state)
     try:
         training_runner().start(config, name, MODELS_DIR, overwrite, owner=session_id())
     except (ValueError, JobBusy) as err:
@@ -99,14 +108,13 @@ elif not running:
     if job is not None:
         outcome_ui(job)
     with st.container(border=True):
-        config, name, overwrite = settings_ui()
+        settings_ui()
         st.button(
             "Start training",
             key="train_start",
             type="primary",
             icon=":material/play_arrow:",
             on_click=start,
-            args=(config, name, overwrite),
         )
     if error := st.session_state.pop("train_error", None):
         st.error(error)

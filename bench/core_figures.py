@@ -21,10 +21,12 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
+from common import bare_fit_images_per_second  # noqa: E402
 
-from mnist_core.data import load_mnist  # noqa: E402
+from mnist_core.config import TrainConfig  # noqa: E402
 from mnist_core.pendigits import rendered_sample  # noqa: E402
 from mnist_core.predict import cached_model, probabilities  # noqa: E402
 from mnist_core.preprocess import canvas_to_mnist  # noqa: E402
@@ -53,28 +55,6 @@ def cli_dense_five_epochs() -> dict:
         "fit_seconds": result["seconds"],
         "cli_images_per_second": result["images_per_second"],
     }
-
-
-def bare_fit_images_per_second() -> float:
-    """The same dense model, data and validation, with plain model.fit and nothing else."""
-    from mnist_core.config import TrainConfig
-    from mnist_core.models import build_model
-    from mnist_core.training import split
-
-    config = TrainConfig(arch="dense", epochs=5)  # what the CLI run above used
-    x_train, y_train, _, _ = load_mnist()
-    (x, y), validation = split(x_train, y_train, config.train_size, seed=0)
-    model = build_model("dense", seed=0)
-    start = time.perf_counter()
-    model.fit(
-        x,
-        y,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        validation_data=validation,
-        verbose=0,
-    )
-    return len(x) * config.epochs / (time.perf_counter() - start)
 
 
 def latency(images) -> dict:
@@ -134,7 +114,7 @@ def main():
     if not args.skip_train:
         figures["cli_dense_5_epochs"] = cli_dense_five_epochs()
         print("CLI dense 5 epochs:", figures["cli_dense_5_epochs"], flush=True)
-        bare = bare_fit_images_per_second()
+        bare = bare_fit_images_per_second(TrainConfig(arch="dense", epochs=5))  # as the CLI
         cli = figures["cli_dense_5_epochs"]["cli_images_per_second"]
         figures["throughput"] = {
             "cli_images_per_second": cli,

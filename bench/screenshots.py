@@ -4,7 +4,6 @@ docs/train_done.png and docs/draw_phone.png. Starts its own app on a copy of the
 usage: python bench/screenshots.py
 """
 
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -17,36 +16,31 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from apprunner import CHROMIUM_ARGS, start_app, wait_idle  # noqa: E402
+from apprunner import (  # noqa: E402
+    CHROMIUM_ARGS,
+    canvas_box,
+    draw,
+    models_with_default,
+    start_app,
+    wait_idle,
+)
 from mnist_core.pendigits import PenDigits  # noqa: E402
-from mnist_core.store import MODELS_DIR  # noqa: E402
 
 DOCS = ROOT / "docs"
 
 
 def draw_digit(page, index, seed=3):
-    digits = PenDigits()
-    box = page.locator("canvas.upper-canvas").bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(500)  # the canvas drops strokes drawn while it first settles
-    for stroke in digits.placed(index, np.random.default_rng(seed), canvas=box["width"]):
-        points = [(box["x"] + float(x), box["y"] + float(y)) for x, y in stroke]
-        page.mouse.move(*points[0])
-        page.mouse.down()
-        for point in points[1:]:
-            page.mouse.move(*point)
-        page.mouse.up()
+    box = canvas_box(page)
+    draw(page, PenDigits().placed(index, np.random.default_rng(seed), canvas=box["width"]))
     expect(page.locator("[data-testid='stMetric']")).to_be_visible(timeout=30000)
-    page.wait_for_timeout(600)
+    page.wait_for_timeout(600)  # the canvas sends the last stroke 200 ms after mouse-up
     wait_idle(page)
 
 
 def main():
     DOCS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        for suffix in (".keras", ".json"):
-            shutil.copy(MODELS_DIR / f"default{suffix}", Path(tmp) / f"default{suffix}")
-        process, url = start_app(models_dir=Path(tmp))
+        process, url = start_app(models_dir=models_with_default(Path(tmp)))
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

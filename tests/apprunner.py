@@ -83,3 +83,72 @@ def wait_idle(page):
         " || !document.querySelector('[data-testid=stStatusWidget]').innerText.includes('Running')",
         timeout=30000,
     )
+
+
+def models_with_default(folder: Path) -> Path:
+    """`folder` holding a copy of the bundled default model and its metadata."""
+    import shutil
+
+    from mnist_core.store import MODELS_DIR
+
+    for suffix in (".keras", ".json"):
+        shutil.copy(MODELS_DIR / f"default{suffix}", folder / f"default{suffix}")
+    return folder
+
+
+def canvas_box(page):
+    """The drawing surface's box, once exactly one is on screen (Clear replaces it)."""
+    from playwright.sync_api import expect
+
+    canvas = page.locator("canvas.upper-canvas")
+    expect(canvas).to_have_count(1, timeout=60000)
+    expect(canvas).to_be_visible()
+    return canvas.bounding_box()
+
+
+def draw(page, strokes):
+    """Draw strokes ((P, 2) points in canvas pixels) with the mouse, as a person would."""
+    box = canvas_box(page)
+    # The pointer rests on the canvas before drawing. A canvas that has just been mounted
+    # (page load, Clear) drops strokes drawn while it first settles.
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(300)
+    for stroke in strokes:
+        points = [(box["x"] + float(x), box["y"] + float(y)) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point)
+        page.mouse.up()
+
+
+def set_number(page, key, value):
+    box = page.locator(f".st-key-{key} input")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def choose(page, key, option):
+    """Move a select_slider to `option` with the keyboard."""
+    slider = page.locator(f".st-key-{key} input[type='range']")
+    slider.focus()
+    slider.press("Home")
+    for _ in range(10):
+        if slider.get_attribute("aria-valuetext") == option:
+            return
+        slider.press("ArrowRight")
+    raise AssertionError(f"{option} not reachable on {key}")
+
+
+def fill_training_form(page, name, epochs, arch=None, size=None, augment=None):
+    """Fill the Train page's settings; None leaves a setting at its default."""
+    page.locator(".st-key-train_start button").wait_for(timeout=60000)
+    if arch is not None:
+        page.locator(".st-key-train_arch").get_by_text(arch, exact=False).first.click()
+    set_number(page, "train_epochs", epochs)
+    if size is not None:
+        choose(page, "train_size", size)
+    if augment is not None and page.locator(".st-key-train_augment input").is_checked() != augment:
+        page.locator(".st-key-train_augment label").click()
+    page.locator(".st-key-train_name input").fill(name)
+    page.locator(".st-key-train_name input").press("Enter")

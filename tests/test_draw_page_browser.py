@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import open_page, start_app, wait_idle
+from apprunner import canvas_box, draw, models_with_default, open_page, start_app, wait_idle
 from mnist_core.pendigits import PenDigits
 from mnist_core.store import MODELS_DIR
 
@@ -16,38 +16,13 @@ METRIC = "[data-testid='stMetric']"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The app serving a models folder with the default, a second model, and a corrupt file."""
-    models = tmp_path_factory.mktemp("models")
-    for suffix in (".keras", ".json"):
-        shutil.copy(MODELS_DIR / f"default{suffix}", models / f"default{suffix}")
+    models = models_with_default(tmp_path_factory.mktemp("models"))
     shutil.copy(MODELS_DIR / "default.keras", models / "second.keras")  # no metadata
     (models / "broken.keras").write_text("not a model")
     process, url = start_app(models_dir=models)
     yield url
     process.kill()
     process.wait()
-
-
-def canvas_box(page):
-    """The drawing surface's box, once exactly one is on screen (Clear replaces it)."""
-    canvas = page.locator("canvas.upper-canvas")
-    expect(canvas).to_have_count(1, timeout=60000)
-    expect(canvas).to_be_visible()
-    return canvas.bounding_box()
-
-
-def draw(page, strokes):
-    box = canvas_box(page)
-    # As a person does: the pointer rests on the canvas before drawing. A canvas that has
-    # just been mounted (page load, Clear) drops strokes drawn while it first settles.
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(300)
-    for stroke in strokes:
-        points = [(box["x"] + float(x), box["y"] + float(y)) for x, y in stroke]
-        page.mouse.move(*points[0])
-        page.mouse.down()
-        for point in points[1:]:
-            page.mouse.move(*point)
-        page.mouse.up()
 
 
 def prediction(page, timeout=15000):

@@ -1,13 +1,11 @@
 """The Train page in headless Chromium: train, watch, stop, then draw with the result."""
 
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import open_page, start_app
-from mnist_core.store import MODELS_DIR
+from apprunner import fill_training_form, models_with_default, open_page, start_app
 
 METRIC = "[data-testid='stMetric']"
 CHART = "[data-testid='stVegaLiteChart']"
@@ -15,45 +13,15 @@ CHART = "[data-testid='stVegaLiteChart']"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    models = tmp_path_factory.mktemp("models")
-    for suffix in (".keras", ".json"):
-        shutil.copy(MODELS_DIR / f"default{suffix}", models / f"default{suffix}")
-    process, url = start_app(models_dir=models)
+    process, url = start_app(models_dir=models_with_default(tmp_path_factory.mktemp("models")))
     yield url
     process.kill()
     process.wait()
 
 
-def set_number(page, key, value):
-    box = page.locator(f".st-key-{key} input")
-    box.fill(str(value))
-    box.press("Enter")
-
-
-def choose(page, key, option):
-    """Move a select_slider to `option` with the keyboard."""
-    slider = page.locator(f".st-key-{key} input[type='range']")
-    slider.focus()
-    slider.press("Home")
-    for _ in range(10):
-        if slider.get_attribute("aria-valuetext") == option:
-            return
-        slider.press("ArrowRight")
-    raise AssertionError(f"{option} not reachable on {key}")
-
-
-def fill_settings(page, name, epochs, size_label, arch):
-    page.locator(".st-key-train_start button").wait_for(timeout=60000)
-    page.locator(".st-key-train_arch").get_by_text(arch, exact=False).first.click()
-    set_number(page, "train_epochs", epochs)
-    choose(page, "train_size", size_label)
-    page.locator(".st-key-train_name input").fill(name)
-    page.locator(".st-key-train_name input").press("Enter")
-
-
 def test_train_watch_and_draw_with_the_new_model(app, browser):
     page = open_page(browser, f"{app}/train")
-    fill_settings(page, "browser-test", 1, "10,000 (quick demo)", arch="cnn")
+    fill_training_form(page, "browser-test", 1, arch="cnn", size="10,000 (quick demo)")
     page.locator(".st-key-train_start button").click()
     expect(page.locator(".st-key-train_start button")).to_have_count(0)  # no second Start
     watcher = open_page(browser, f"{app}/train")  # a second tab during training
@@ -78,7 +46,7 @@ def test_train_watch_and_draw_with_the_new_model(app, browser):
 
 def test_stop_halts_a_long_run(app, browser):
     page = open_page(browser, f"{app}/train")
-    fill_settings(page, "stopped", 30, "55,000 (all)", arch="cnn")
+    fill_training_form(page, "stopped", 30, arch="cnn", size="55,000 (all)")
     page.locator(".st-key-train_start button").click()
     expect(page.locator(CHART).first).to_be_visible(timeout=60000)
     page.locator(".st-key-train_stop button").click()

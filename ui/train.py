@@ -39,8 +39,8 @@ the network merely memorises.
 """
 
 
-def settings_ui() -> tuple[TrainConfig, str, bool]:
-    """The settings widgets; returns (config, model name, overwrite allowed)."""
+def settings_ui() -> None:
+    """The settings widgets, keyed `train_*`; see settings_from_state for their values."""
     left, right = st.columns(2)
     with left:
         arch = st.radio(
@@ -51,7 +51,7 @@ def settings_ui() -> tuple[TrainConfig, str, bool]:
             format_func=lambda a: f"{a} ({ARCHITECTURES[a].params:,} parameters)",
             captions=[ARCHITECTURES[a].summary for a in ARCHITECTURES],
         )
-        epochs = st.number_input(
+        st.number_input(
             "Epochs",
             min_value=1,
             max_value=50,
@@ -60,7 +60,7 @@ def settings_ui() -> tuple[TrainConfig, str, bool]:
             key="train_epochs",
             help="Passes over the training images. More is slower; past a point it stops helping.",
         )
-        size = st.select_slider(
+        st.select_slider(
             "Training images",
             options=list(TRAIN_SIZES),
             value=20_000,
@@ -68,7 +68,7 @@ def settings_ui() -> tuple[TrainConfig, str, bool]:
             key="train_size",
         )
     with right:
-        batch_size = st.select_slider(
+        st.select_slider(
             "Batch size",
             options=[16, 32, 64, 128, 256],
             value=64,
@@ -76,14 +76,14 @@ def settings_ui() -> tuple[TrainConfig, str, bool]:
             help="Images per weight update. Larger is faster per "
             "image but takes fewer, coarser steps.",
         )
-        learning_rate = st.select_slider(
+        st.select_slider(
             "Learning rate",
             options=[0.0001, 0.0003, 0.001, 0.003, 0.01],
             value=0.001,
             key="train_lr",
             help="How big each nudge is. It shrinks smoothly to nearly zero by the last batch.",
         )
-        augment = st.toggle(
+        st.toggle(
             "Augmentation",
             value=True,
             key="train_augment",
@@ -91,23 +91,31 @@ def settings_ui() -> tuple[TrainConfig, str, bool]:
             "thinner digits, crossed 7s and slashed 0s: slower to learn, much "
             "better at reading what people draw.",
         )
-        name = st.text_input(
+        st.text_input(
             "Model name",
             value=f"{arch}-{datetime.now():%m%d-%H%M}",
             key="train_name",
             max_chars=64,
             help="Letters, digits, '_', '-' and '.'; saved in models/.",
         )
-        overwrite = st.checkbox("Replace a saved model of that name", key="train_overwrite")
+        st.checkbox("Replace a saved model of that name", key="train_overwrite")
+
+
+def settings_from_state(state) -> tuple[TrainConfig, str, bool]:
+    """(config, model name, overwrite allowed) from the widgets' values in session state.
+
+    Read when Start is clicked, not when the button was drawn: a click that follows an
+    edit before the page has redrawn would otherwise start with the previous values.
+    """
     config = TrainConfig(
-        arch=arch,
-        epochs=int(epochs),
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        train_size=size,
-        augment=augment,
+        arch=state["train_arch"],
+        epochs=int(state["train_epochs"]),
+        batch_size=state["train_batch"],
+        learning_rate=state["train_lr"],
+        train_size=state["train_size"],
+        augment=state["train_augment"],
     )
-    return config, name.strip(), overwrite
+    return config, state["train_name"].strip(), state["train_overwrite"]
 
 
 def progress_line(state: JobState) -> str:
