@@ -4,7 +4,7 @@ import streamlit as st
 
 from mnist_core.jobs import JobBusy, TrainingJob
 from mnist_core.store import MODELS_DIR, delete_model
-from ui.services import session_id, training_runner
+from ui.services import mnist_problem, session_id, training_runner
 from ui.train import (
     CHART_HEIGHT,
     EXPLAINER,
@@ -95,6 +95,13 @@ def outcome_ui(job: TrainingJob) -> None:
 
 st.title(":material/model_training: Train a model")
 st.markdown(EXPLAINER)
+if problem := mnist_problem():
+    st.error(
+        f"**Training needs the MNIST digits, and they can't be read.** {problem}. "
+        "Then reload this page. Drawing with saved models still works meanwhile.",
+        icon="🗂️",
+    )
+    st.stop()
 
 job = training_runner().current()
 running = job is not None and not job.finished

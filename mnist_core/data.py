@@ -25,6 +25,12 @@ EXPECTED = {  # key: (number of images, dtype); every image is 28×28
 }
 
 
+RESTORE_HINT = (
+    "restore the bundled copy with `git checkout -- data/mnist.npz`, "
+    f"or set {ENV_VAR} to a good copy"
+)
+
+
 class DataError(RuntimeError):
     """The MNIST file is missing, unreadable, or not the arrays MNIST should be."""
 
@@ -37,12 +43,20 @@ def mnist_path(path: str | os.PathLike | None = None) -> Path:
 def load_mnist(path: str | os.PathLike | None = None):
     """(x_train, y_train, x_test, y_test) as uint8: images (N, 28, 28) 0-255, labels (N,) 0-9.
 
-    Raises DataError naming the file and what is wrong with it.
+    Raises DataError naming the file, what is wrong with it, and how to restore it.
     """
     source = mnist_path(path)
+    if not source.exists() and path is None and os.environ.get(ENV_VAR) is None:
+        return _download_with_keras(source)
+    try:
+        return _read(source)
+    except DataError as err:
+        raise DataError(f"{err}; {RESTORE_HINT}") from err.__cause__
+
+
+def _read(source: Path):
+    """The four arrays from an .npz file, checked; DataError naming what is wrong."""
     if not source.exists():
-        if path is None and os.environ.get(ENV_VAR) is None:
-            return _download_with_keras(source)
         raise DataError(f"{source}: MNIST file not found")
     try:
         with np.load(source, allow_pickle=False) as npz:
@@ -78,8 +92,7 @@ def _download_with_keras(expected_at: Path):
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as err:
         raise DataError(
-            f"{expected_at}: MNIST file not found and the download failed ({err}); "
-            "restore it with `git checkout -- data/mnist.npz` or set MNIST_NPZ"
+            f"{expected_at}: MNIST file not found and the download failed ({err}); " + RESTORE_HINT
         ) from err
     return x_train, y_train, x_test, y_test
 

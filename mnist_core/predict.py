@@ -23,10 +23,28 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def model_input(images: np.ndarray) -> np.ndarray:
+    """`images` as the (N, 28, 28) float32 batch a model takes; ValueError saying what is wrong.
+
+    One (28, 28) image becomes a batch of one. Values must be finite and in [0, 1]: the
+    output of `preprocess.canvas_to_mnist`, or MNIST scaled by `data.to_float`.
+    """
+    x = np.asarray(images)
+    if not any(np.issubdtype(x.dtype, kind) for kind in (np.integer, np.floating, np.bool_)):
+        raise ValueError(f"model input must be numbers, got dtype {x.dtype}")
+    if x.shape[-2:] != (28, 28) or x.ndim not in (2, 3):
+        raise ValueError(f"model input must be 28×28 images, got shape {x.shape}")
+    x = x.astype(np.float32).reshape(-1, 28, 28)
+    if not np.isfinite(x).all():
+        raise ValueError("model input contains NaN or infinite values")
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise ValueError(f"model input must be in [0, 1], got {x.min():g} to {x.max():g}")
+    return x
+
+
 def probabilities(model, images: np.ndarray) -> np.ndarray:
-    """(N, 28, 28) float32 in [0, 1] → (N, 10) float64 probabilities."""
-    x = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28)
-    return softmax(np.asarray(model.predict_on_batch(x), dtype=np.float64))
+    """(N, 28, 28) or (28, 28) floats in [0, 1] → (N, 10) float64 probabilities."""
+    return softmax(np.asarray(model.predict_on_batch(model_input(images)), dtype=np.float64))
 
 
 def cached_model(path: str | os.PathLike):

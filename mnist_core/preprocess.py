@@ -22,6 +22,7 @@ CENTRE = 14.0  # where MNIST puts the ink's centre of mass (row, column), measur
 INK_LEVEL = 0.2  # an ink value above this counts as drawn
 MIN_EXTENT = 0.08  # a drawing smaller than this fraction of the canvas side is "nothing"
 DOT_ELONGATION = 1.6  # a blob no longer than this many pen widths is a dot, not a stroke
+MAX_PIXELS = 25_000_000  # a 5000×5000 drawing; larger arrays are refused, not processed
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,20 @@ def ink_image(image: np.ndarray) -> np.ndarray:
     0-255). A transparent background (alpha that varies) means ink is what is opaque;
     otherwise the background is the border's typical brightness, and ink is what differs
     from it, so white-on-black and dark-on-light drawings both work. NaNs count as 0.
+    Other shapes, non-numeric or complex dtypes, and arrays over MAX_PIXELS: ValueError.
     """
     a = np.asarray(image)
     if a.ndim == 3 and a.shape[2] == 1:
         a = a[..., 0]
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (3, 4)) or min(a.shape[:2]) < 1:
         raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {a.shape}")
-    if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise ValueError(f"expected a numeric image, got dtype {a.dtype}")
+    if not any(np.issubdtype(a.dtype, kind) for kind in (np.integer, np.floating, np.bool_)):
+        raise ValueError(f"expected an image of integers or floats, got dtype {a.dtype}")
+    if a.shape[0] * a.shape[1] > MAX_PIXELS:
+        raise ValueError(
+            f"image of {a.shape[1]}×{a.shape[0]} pixels is too large "
+            f"(at most {MAX_PIXELS // 1_000_000} megapixels)"
+        )
     a = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
     if np.issubdtype(np.asarray(image).dtype, np.integer) or a.max(initial=0) > 1.0:
         a = a / 255.0

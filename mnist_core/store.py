@@ -1,7 +1,8 @@
 """Saved models: `models/<name>.keras` plus a `<name>.json` metadata sidecar.
 
 Saving is atomic (write a hidden temporary file, fsync, rename over the old one), so a
-crash or kill mid-save leaves either the previous model or the complete new one. Listing
+crash or kill mid-save leaves either the previous model or the complete new one, plus a
+hidden temporary that `remove_stale_temporaries` clears. Listing
 never loads TensorFlow and never fails on a bad file: each entry says whether it is usable
 and, if not, why. Loading uses Keras's safe mode (no arbitrary code from the file).
 """
@@ -182,8 +183,10 @@ def _read_metadata(path: Path) -> dict:
 
 
 def _temporary(path: Path) -> Path:
+    # hidden (never listed), and named by its writer's pid so a later sweep can tell a
+    # leftover of a killed process from a save in progress
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+        prefix=f".{path.stem}.{os.getpid()}.", suffix=f".tmp{path.suffix}", dir=path.parent
     )
     os.close(fd)
     os.chmod(tmp, 0o644)  # mkstemp makes it private; a saved model is an ordinary file
@@ -205,6 +208,33 @@ def _replace_atomically(path: Path, write) -> None:
         os.fsync(folder)  # make the rename itself survive a power cut
     finally:
         os.close(folder)
+
+
+_TEMPORARY = re.compile(r"\..+\.(?P<pid>\d+)\.[^.]+\.tmp\.(keras|json)")
+
+
+def remove_stale_temporaries(models_dir: Path = MODELS_DIR) -> list[Path]:
+    """Delete temporaries left by saves whose process was killed; return what was removed.
+
+    A save in progress (its writer still alive) is left alone.
+    """
+    removed = []
+    for path in Path(models_dir).glob(".*.tmp.*"):
+        match = _TEMPORARY.fullmatch(path.name)
+        if match and not _alive(int(match["pid"])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _sha256(path: Path) -> str:

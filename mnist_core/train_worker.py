@@ -8,10 +8,12 @@ Protocol (multiprocessing Connection, see jobs.TrainingJob): the parent sends on
 {"config": {...}, "name", "models_dir", "overwrite"}, then possibly "stop". The child sends
 ("batches", [(epoch, batch, steps, loss, accuracy), ...]) at most every REPORT_EVERY seconds,
 ("epoch", epoch, logs), ("evaluating",), and finally ("done", summary) or ("failed", reason).
+If the parent's end closes (the server stopped or was killed), the child exits at once.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -65,11 +67,14 @@ def run(conn) -> None:
 
 def _listen_for_stop(conn, stop: threading.Event) -> None:
     try:
-        while conn.recv() != "stop":
-            pass
+        while True:
+            if conn.recv() == "stop":
+                stop.set()
     except (EOFError, OSError):
-        pass  # the server went away: stop rather than train for nobody
-    stop.set()
+        # The server is gone (closed, or killed): nobody can watch or stop this training
+        # any more, and a restarted server must not find a stray job writing models. End
+        # at once, even mid-save: saves are atomic, so the old model stays in place.
+        os._exit(1)
 
 
 if __name__ == "__main__":

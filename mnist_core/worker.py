@@ -70,9 +70,11 @@ def _serve(conn, warm_model) -> None:
         except (EOFError, OSError):
             return  # the server went away
         try:
-            reply = ("ok", probabilities(cached_model(path), digit[None])[0])
+            reply = ("ok", probabilities(cached_model(path), digit)[0])
         except ModelError as err:
             reply = ("error", str(err))
+        except ValueError as err:  # the input, not the model
+            reply = ("error", f"cannot read this drawing: {err}")
         except Exception as err:  # noqa: BLE001 - any failure must reach the page as a message
             reply = ("error", f"{Path(path).name}: {type(err).__name__}: {err}")
         conn.send(reply)

@@ -77,14 +77,24 @@ def test_train_json_saves_a_model_that_then_lists_and_evaluates(tmp_path):
         (["train", "--epochs", "0"], "at least 1"),
         (["train", "--epochs", "-1"], "at least 1"),
         (["train", "--epochs", "many"], "not a whole number"),
+        (["train", "--epochs", "1000000000"], "epochs must be 1-1000"),
+        (["train", "--epochs", "2.5"], "not a whole number"),
+        (["train", "--batch-size", "0"], "at least 1"),
+        (["train", "--learning-rate", "nan"], "positive number"),
+        (["train", "--size", "99999999"], "training-set size"),
         (["train", "--name", "../escape", "--epochs", "1"], "model name"),
+        (["train", "--name", "a/b", "--epochs", "1"], "model name"),
+        (["train", "--name", "x" * 500, "--epochs", "1"], "longer than 64"),
+        (["train", "--name", "modèle", "--epochs", "1"], "model name"),
         (["evaluate", "no-such-model"], "no saved model"),
         (["predict", "default", "missing.png"], "no such file"),
     ],
 )
 def test_bad_input_exits_non_zero_with_a_reason(args, reason):
+    before = sorted(PROJECT_DIR.rglob("*.keras"))
     done = cli(*args, check=False)
     assert done.returncode != 0 and reason in done.stderr and done.stdout == ""
+    assert sorted(PROJECT_DIR.rglob("*.keras")) == before  # nothing written anywhere
 
 
 def test_unreadable_image_is_refused(tmp_path):

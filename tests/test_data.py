@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mnist_core.data import DataError, load_mnist
+from mnist_core.data import BUNDLED_MNIST, DataError, load_mnist
 
 
 def test_bundled_mnist_has_the_expected_arrays(mnist):
@@ -24,6 +24,13 @@ def test_corrupt_file_is_named(tmp_path):
     bad = tmp_path / "mnist.npz"
     bad.write_bytes(b"this is not a zip archive")
     with pytest.raises(DataError, match="mnist.npz.*not a readable"):
+        load_mnist(bad)
+
+
+def test_truncated_copy_is_reported_with_how_to_restore_it(tmp_path):
+    bad = tmp_path / "mnist.npz"
+    bad.write_bytes(BUNDLED_MNIST.read_bytes()[:5_000_000])
+    with pytest.raises(DataError, match="mnist.npz: not a readable.*git checkout -- data/mnist"):
         load_mnist(bad)
 
 

@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from mnist_core.predict import cached_model, probabilities
+from mnist_core.predict import cached_model, model_input, probabilities
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.store import ModelError
 from mnist_core.worker import PredictionWorker
@@ -45,5 +45,34 @@ def test_worker_process_answers_like_the_model(default_model_path, pen_sample, t
         corrupt.write_text("junk")
         with pytest.raises(ModelError, match="corrupt"):
             worker.probabilities(corrupt, digit)
+        with pytest.raises(ModelError, match="cannot read this drawing.*NaN"):
+            worker.probabilities(default_model_path, np.full((28, 28), np.nan))
+        worker._process.kill()  # a crashed worker is started again at the next request
+        worker._process.wait()
+        np.testing.assert_allclose(
+            worker.probabilities(default_model_path, digit), direct, atol=1e-5
+        )
     finally:
         worker.close()
+
+
+@pytest.mark.parametrize(
+    "images, reason",
+    [
+        (np.full((28, 28), np.nan), "NaN"),
+        (np.full((2, 28, 28), np.inf), "infinite"),
+        (np.full((28, 28), 255.0), r"\[0, 1\]"),
+        (np.zeros((28, 27)), "28×28"),
+        (np.zeros((1, 1, 28, 28)), "28×28"),
+        (np.zeros((28, 28), complex), "numbers"),
+        (np.array("seven"), "numbers"),
+    ],
+)
+def test_model_input_refuses_what_a_model_cannot_read(images, reason):
+    with pytest.raises(ValueError, match=reason):
+        model_input(images)
+
+
+def test_model_input_accepts_one_image_or_a_batch():
+    assert model_input(np.zeros((28, 28), np.uint8)).shape == (1, 28, 28)
+    assert model_input(np.ones((5, 28, 28))).dtype == np.float32

@@ -1,6 +1,7 @@
 """Model store: names, atomic saves, listing that survives bad files, safe loading."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from mnist_core.store import (
     ModelError,
     list_models,
     load_model,
+    remove_stale_temporaries,
     resolve,
     save_model,
     validate_name,
@@ -108,3 +110,8 @@ def test_a_save_killed_midway_leaves_the_previous_model(tmp_path, small_model):
     assert info.name == "m" and info.usable
     load_model(info.path)
     assert zipfile.is_zipfile(info.path)
+    [leftover] = tmp_path.glob(".m.*.tmp.keras")
+    in_progress = tmp_path / f".m.{os.getpid()}.abc_123.tmp.keras"  # a live writer's
+    in_progress.write_bytes(b"PK")
+    assert remove_stale_temporaries(tmp_path) == [leftover]
+    assert in_progress.exists() and not leftover.exists()

@@ -27,6 +27,8 @@ def test_page_renders_with_sensible_defaults(page):
         ("a/b", "model name"),
         ("", "empty"),
         ("default", "already exists"),
+        ("nul\x00byte", "model name"),
+        ("modèle", "model name"),
     ],
 )
 def test_bad_names_are_refused_before_training(page, name, message):
@@ -35,3 +37,18 @@ def test_bad_names_are_refused_before_training(page, name, message):
     assert not page.exception
     assert message in page.error[0].value
     assert not page.get("progress")  # nothing started
+
+
+@pytest.mark.parametrize(
+    "contents", [None, b"PK\x03\x04 not really a zip"], ids=["missing", "corrupt"]
+)
+def test_unusable_mnist_file_gets_a_page_level_message(tmp_path, monkeypatch, contents):
+    data = tmp_path / "mnist.npz"
+    if contents is not None:
+        data.write_bytes(contents)
+    monkeypatch.setenv("MNIST_NPZ", str(data))
+    page = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not page.exception
+    [error] = page.error
+    assert "mnist.npz" in error.value and "git checkout -- data/mnist.npz" in error.value
+    assert not page.button  # no Start while the data is unusable
