@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from apprunner import CHROMIUM_ARGS, free_port, start_app  # noqa: E402
+from apprunner import CHROMIUM_ARGS, free_port, start_app, stop_app  # noqa: E402
 from mnist_core.pendigits import pen_digits_path  # noqa: E402
 
 DRAW_EVAL = ROOT.parent / "shared" / "tools" / "draw_eval.py"
@@ -71,7 +71,7 @@ def main():
             check=True,
         )
     finally:
-        process.kill()
+        stop_app(process)
     summary = done.stdout.strip().splitlines()[-1]
     print(summary, flush=True)
     numbers = re.search(

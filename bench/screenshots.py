@@ -22,6 +22,7 @@ from apprunner import (  # noqa: E402
     draw,
     models_with_default,
     start_app,
+    stop_app,
     wait_idle,
 )
 from mnist_core.pendigits import PenDigits  # noqa: E402
@@ -75,7 +76,7 @@ def main():
                 page.screenshot(path=DOCS / "train_done.png", full_page=True)
                 browser.close()
         finally:
-            process.kill()
+            stop_app(process)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from apprunner import (  # noqa: E402
     fill_training_form,
     models_with_default,
     start_app,
+    stop_app,
 )
 from mnist_core.config import TrainConfig  # noqa: E402
 
@@ -80,7 +81,7 @@ def main():
                     print(f"training {k + 1}: server RSS {rss[-1]} MB", flush=True)
                 browser.close()
         finally:
-            process.kill()
+            stop_app(process)
     bare = bare_fit_images_per_second(CONFIG)
     figures.update(
         bare_fit_images_per_second=round(bare, 1),

@@ -1,6 +1,7 @@
 """Run the app for browser tests and benchmarks: a real server on a free port, Chromium."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -52,6 +53,7 @@ def start_app(models_dir=None, port=None):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: os.killpg takes its children too
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -64,6 +66,29 @@ def start_app(models_dir=None, port=None):
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("the app did not start within 60 s")
+
+
+def stop_app(process) -> None:
+    """Kill the server and every process it started (its process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def child_processes(pid: int) -> dict[int, str]:
+    """{pid: command line} of the processes whose parent is `pid`."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                found[int(stat.parent.name)] = cmdline.decode(errors="replace")
+        except (OSError, IndexError, ValueError):
+            continue  # ended while we looked
+    return found
 
 
 def open_page(browser, url):
@@ -120,6 +145,21 @@ def draw(page, strokes):
         for point in points[1:]:
             page.mouse.move(*point)
         page.mouse.up()
+
+
+METRIC = "[data-testid='stMetric']"
+
+
+def prediction(page, timeout=15000) -> int:
+    """The digit the Draw page's Prediction metric shows for the whole drawing."""
+    metric = page.locator(METRIC).filter(has_text="Prediction")
+    metric.wait_for(timeout=timeout)
+    # The canvas sends a stroke 200 ms after mouse-up; nothing on the page tells that the
+    # last stroke of a multi-stroke digit has been sent, so give it that time, then wait
+    # for the rerun it causes to finish.
+    page.wait_for_timeout(400)
+    wait_idle(page)
+    return int(metric.locator("[data-testid='stMetricValue']").inner_text().strip())
 
 
 def set_number(page, key, value):

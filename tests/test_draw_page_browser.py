@@ -6,11 +6,18 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import canvas_box, draw, models_with_default, open_page, start_app, wait_idle
+from apprunner import (
+    METRIC,
+    canvas_box,
+    draw,
+    models_with_default,
+    open_page,
+    prediction,
+    start_app,
+    stop_app,
+)
 from mnist_core.pendigits import PenDigits
 from mnist_core.store import MODELS_DIR
-
-METRIC = "[data-testid='stMetric']"
 
 
 @pytest.fixture(scope="module")
@@ -21,20 +28,7 @@ def app(tmp_path_factory):
     (models / "broken.keras").write_text("not a model")
     process, url = start_app(models_dir=models)
     yield url
-    process.kill()
-    process.wait()
-
-
-def prediction(page, timeout=15000):
-    """The digit the Prediction metric shows for the whole drawing."""
-    metric = page.locator(METRIC).filter(has_text="Prediction")
-    metric.wait_for(timeout=timeout)
-    # The canvas sends a stroke 200 ms after mouse-up; nothing on the page tells that the
-    # last stroke of a multi-stroke digit has been sent, so give it that time, then wait
-    # for the rerun it causes to finish.
-    page.wait_for_timeout(400)
-    wait_idle(page)
-    return int(metric.locator("[data-testid='stMetricValue']").inner_text().strip())
+    stop_app(process)
 
 
 def clear(page):

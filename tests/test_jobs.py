@@ -1,10 +1,16 @@
-"""Training jobs in a child process: progress arrives, one job at a time, Stop is quick."""
+"""Training jobs in a child process: progress arrives, one job at a time, Stop is quick,
+and predictions meanwhile come from saved models only."""
 
+import numpy as np
 import pytest
 
+from apprunner import models_with_default
 from mnist_core.config import TrainConfig
 from mnist_core.jobs import JobBusy, JobRunner
-from mnist_core.store import list_models
+from mnist_core.predict import probabilities
+from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.store import list_models, load_model
+from mnist_core.worker import PredictionWorker
 
 
 def test_a_job_reports_progress_then_saves_a_tested_model(tmp_path):
@@ -43,3 +49,28 @@ def test_stop_halts_within_a_second_and_keeps_the_model(tmp_path):
     assert state.halted_after is not None and state.halted_after < 1.0
     assert state.epoch == 0  # nowhere near the 20 epochs asked for
     assert list_models(tmp_path)[0].metadata["stopped_early"]
+
+
+def test_predictions_during_a_training_use_the_saved_model_until_the_new_one_is_saved(
+    tmp_path, pen_sample
+):
+    """A training that replaces a model never shows half-trained weights to the Draw page."""
+    models = models_with_default(tmp_path)
+    digit = canvas_to_mnist(pen_sample[0][0])
+    target = models / "default.keras"
+    worker = PredictionWorker()
+    try:
+        old = worker.probabilities(target, digit)
+        config = TrainConfig(arch="dense", epochs=2, train_size=3000)
+        job = JobRunner().start(config, "default", models, overwrite=True)
+        during = []
+        while not job.finished:
+            during.append(worker.probabilities(target, digit))
+        assert job.snapshot().status == "done"
+        new = worker.probabilities(target, digit)
+    finally:
+        worker.close()
+    assert len(during) > 50
+    assert all(np.array_equal(p, old) or np.array_equal(p, new) for p in during)
+    np.testing.assert_allclose(new, probabilities(load_model(target), digit)[0], atol=1e-6)
+    assert not np.allclose(new, old)

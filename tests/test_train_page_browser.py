@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import fill_training_form, models_with_default, open_page, start_app
+from apprunner import fill_training_form, models_with_default, open_page, start_app, stop_app
 
 METRIC = "[data-testid='stMetric']"
 CHART = "[data-testid='stVegaLiteChart']"
@@ -15,8 +15,7 @@ CHART = "[data-testid='stVegaLiteChart']"
 def app(tmp_path_factory):
     process, url = start_app(models_dir=models_with_default(tmp_path_factory.mktemp("models")))
     yield url
-    process.kill()
-    process.wait()
+    stop_app(process)
 
 
 def test_train_watch_and_draw_with_the_new_model(app, browser):
