@@ -1,5 +1,6 @@
-"""Helpers shared by the benchmark scripts."""
+"""Helpers shared by the benchmark scripts (which put tests/ on sys.path for apprunner)."""
 
+import os
 import time
 
 from mnist_core.config import TrainConfig
@@ -25,3 +26,37 @@ def bare_fit_images_per_second(config: TrainConfig) -> float:
         verbose=0,
     )
     return len(x) * config.epochs / (time.perf_counter() - start)
+
+
+def start_training_from_page(page, url, name, **settings) -> None:
+    """Open the Train page, fill in `settings` (see apprunner.fill_training_form), Start."""
+    from apprunner import fill_training_form
+
+    page.goto(f"{url}/train")
+    fill_training_form(page, name, **settings)
+    page.locator(".st-key-train_start button").click()
+
+
+def wait_trained(page, name) -> None:
+    """Until the Train page shows the outcome of the training `name`."""
+    from playwright.sync_api import expect
+
+    # the page keeps showing the previous training's outcome until this one ends
+    expect(page.get_by_text(f"saved as {name}")).to_be_visible(timeout=600000)
+    expect(
+        page.locator("[data-testid='stMetric']").filter(has_text="Test accuracy")
+    ).to_be_visible()
+
+
+def train_from_page(page, url, name, **settings) -> None:
+    start_training_from_page(page, url, name, **settings)
+    wait_trained(page, name)
+
+
+def cpu_seconds(pid: int, ended_children: bool = False) -> float:
+    """CPU time (user + system) a process has used so far; with ended_children, the time
+    its children that have ended (and been waited for) used instead."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    first = 13 if ended_children else 11
+    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")

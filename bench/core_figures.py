@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import numpy as np  # noqa: E402
-from common import bare_fit_images_per_second  # noqa: E402
 
+from common import bare_fit_images_per_second  # noqa: E402
 from mnist_core.config import TrainConfig  # noqa: E402
 from mnist_core.pendigits import rendered_sample  # noqa: E402
 from mnist_core.predict import cached_model, probabilities  # noqa: E402

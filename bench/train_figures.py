@@ -20,32 +20,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from common import bare_fit_images_per_second  # noqa: E402
-
 from apprunner import (  # noqa: E402
     CHROMIUM_ARGS,
-    fill_training_form,
     models_with_default,
     start_app,
     stop_app,
 )
+from common import bare_fit_images_per_second, train_from_page  # noqa: E402
 from mnist_core.config import TrainConfig  # noqa: E402
 
 # The same run both ways: no augmentation, so bare fit can take the same numpy arrays.
 CONFIG = TrainConfig(arch="cnn", epochs=2, batch_size=64, train_size=20_000, augment=False)
-
-
-def train_from_page(page, url, name, **settings) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(f"{url}/train")
-    fill_training_form(page, name, **settings)
-    page.locator(".st-key-train_start button").click()
-    # the page keeps showing the previous training's outcome until this one ends
-    expect(page.get_by_text(f"saved as {name}")).to_be_visible(timeout=600000)
-    expect(
-        page.locator("[data-testid='stMetric']").filter(has_text="Test accuracy")
-    ).to_be_visible()
 
 
 def rss_mb(pid: int) -> float:
