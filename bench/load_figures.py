@@ -106,23 +106,33 @@ def main():
                         pid for pid, cmd in child_processes(process.pid).items() if "worker" in cmd
                     ),
                 )
-                # the training process has ended (and been waited for) by the time we look:
-                # its time is in the server's ended-children time
                 cpu_before = {
                     "server": cpu_seconds(server),
                     "prediction worker": cpu_seconds(worker),
-                    "training": cpu_seconds(server, ended_children=True),
                 }
                 machine_before, started = total_cpu_seconds(), time.monotonic()
                 start_training_from_page(page, url, "loaded", **SETTINGS)
                 drawers.start()
+                # the training process's CPU time, sampled until it ends (the server reaps
+                # it without adding its time to the server's children's time)
+                training_cpu, trainer = 0.0, None
+                while trainer is None:
+                    trainer = next(
+                        (p for p, cmd in child_processes(server).items() if "train_worker" in cmd),
+                        None,
+                    )
+                while True:
+                    try:
+                        training_cpu = cpu_seconds(trainer)
+                    except OSError:
+                        break
+                    time.sleep(0.2)
                 wait_trained(page, "loaded")
                 cpu = {
-                    "server": cpu_seconds(server),
-                    "prediction worker": cpu_seconds(worker),
-                    "training": cpu_seconds(server, ended_children=True),
+                    "server": cpu_seconds(server) - cpu_before["server"],
+                    "prediction worker": cpu_seconds(worker) - cpu_before["prediction worker"],
+                    "training": training_cpu,
                 }
-                cpu = {role: cpu[role] - cpu_before[role] for role in cpu}
                 trained.set()
                 drawers.join()
                 elapsed = time.monotonic() - started
