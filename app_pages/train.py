@@ -99,7 +99,7 @@ if problem := mnist_problem():
     st.error(
         f"**Training needs the MNIST digits, and they can't be read.** {problem}. "
         "Then reload this page. Drawing with saved models still works meanwhile.",
-        icon="🗂️",
+        icon=":material/folder_off:",
     )
     st.stop()
 
