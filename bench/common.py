@@ -53,10 +53,9 @@ def train_from_page(page, url, name, **settings) -> None:
     wait_trained(page, name)
 
 
-def cpu_seconds(pid: int, ended_children: bool = False) -> float:
-    """CPU time (user + system) a process has used so far; with ended_children, the time
-    its children that have ended (and been waited for) used instead."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    first = 13 if ended_children else 11
-    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far; OSError once it is gone."""
+    from apprunner import proc_stat
+
+    fields = proc_stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

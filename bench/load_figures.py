@@ -82,10 +82,8 @@ def main():
                 print("phase 1:", figures, flush=True)
 
                 began = time.monotonic()
-                drawing = summary(draw_together(url, args.sessions, args.drawings))
-                drawing["digits_per_second_per_session"] = round(
-                    drawing["drawings"] / (time.monotonic() - began) / args.sessions, 2
-                )
+                made = draw_together(url, args.sessions, args.drawings)
+                drawing = summary(made, time.monotonic() - began)
                 figures["drawing_alone"] = drawing
                 print("phase 2:", drawing, flush=True)
 
@@ -141,10 +139,7 @@ def main():
                 browser.close()
         finally:
             stop_app(process)
-    figures["drawing_during_training"] = summary(results)
-    figures["drawing_during_training"]["digits_per_second_per_session"] = round(
-        len(results) / elapsed / args.sessions, 2
-    )
+    figures["drawing_during_training"] = summary(results, elapsed)
     figures["training_loaded_images_per_second"] = loaded
     figures["training_ratio_loaded_to_alone"] = round(
         loaded / figures["training_alone_images_per_second"], 3

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .preprocess import is_real_dtype
 from .store import load_model
 
 
@@ -30,7 +31,7 @@ def model_input(images: np.ndarray) -> np.ndarray:
     output of `preprocess.canvas_to_mnist`, or MNIST scaled by `data.to_float`.
     """
     x = np.asarray(images)
-    if not any(np.issubdtype(x.dtype, kind) for kind in (np.integer, np.floating, np.bool_)):
+    if not is_real_dtype(x.dtype):
         raise ValueError(f"model input must be numbers, got dtype {x.dtype}")
     if x.shape[-2:] != (28, 28) or x.ndim not in (2, 3):
         raise ValueError(f"model input must be 28×28 images, got shape {x.shape}")

@@ -25,6 +25,11 @@ DOT_ELONGATION = 1.6  # a blob no longer than this many pen widths is a dot, not
 MAX_PIXELS = 25_000_000  # a 5000×5000 drawing; larger arrays are refused, not processed
 
 
+def is_real_dtype(dtype) -> bool:
+    """True for booleans, integers and floats: what can be read as pixel values."""
+    return any(np.issubdtype(dtype, kind) for kind in (np.integer, np.floating, np.bool_))
+
+
 @dataclass(frozen=True)
 class Steps:
     """The intermediate images of one preprocessing run, for showing how the input was made.
@@ -55,7 +60,7 @@ def ink_image(image: np.ndarray) -> np.ndarray:
         a = a[..., 0]
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (3, 4)) or min(a.shape[:2]) < 1:
         raise ValueError(f"expected an (H, W), (H, W, 3) or (H, W, 4) image, got shape {a.shape}")
-    if not any(np.issubdtype(a.dtype, kind) for kind in (np.integer, np.floating, np.bool_)):
+    if not is_real_dtype(a.dtype):
         raise ValueError(f"expected an image of integers or floats, got dtype {a.dtype}")
     if a.shape[0] * a.shape[1] > MAX_PIXELS:
         raise ValueError(

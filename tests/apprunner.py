@@ -77,13 +77,19 @@ def stop_app(process) -> None:
     process.wait()
 
 
+def proc_stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name: [0] state, [1] parent pid,
+    [11] user and [12] system CPU time in clock ticks. OSError once the process is gone."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
 def child_processes(pid: int) -> dict[int, str]:
     """{pid: command line} of the processes whose parent is `pid`."""
     found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            if parent == pid:
+            if int(proc_stat(int(stat.parent.name))[1]) == pid:
                 cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
                 found[int(stat.parent.name)] = cmdline.decode(errors="replace")
         except (OSError, IndexError, ValueError):

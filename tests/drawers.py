@@ -209,9 +209,15 @@ def draw_together(
         return pool.submit(asyncio.run, run).result()
 
 
-def summary(drawings: list[Drawing]) -> dict:
+def summary(drawings: list[Drawing], seconds: float | None = None) -> dict:
+    """Counts and latency of `drawings`; with the `seconds` they took, the pace too."""
     latencies = [d.latency_ms for d in drawings if d.latency_ms is not None]
+    pace = {}
+    if seconds:
+        sessions = len({d.session for d in drawings}) or 1
+        pace["digits_per_second_per_session"] = round(len(drawings) / seconds / sessions, 2)
     return {
+        **pace,
         "drawings": len(drawings),
         "answered": sum(d.shown is not None for d in drawings),
         "correct": sum(d.shown == d.label for d in drawings),

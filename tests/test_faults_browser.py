@@ -22,6 +22,7 @@ from apprunner import (
     models_with_default,
     open_page,
     prediction,
+    proc_stat,
     start_app,
     stop_app,
 )
@@ -58,7 +59,7 @@ def wait_gone(pids, timeout=15):
 
 def _running(pid):
     try:
-        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+        return proc_stat(pid)[0] != "Z"
     except OSError:
         return False
 
