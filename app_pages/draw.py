@@ -11,8 +11,19 @@ CANVAS_SIDE = 280
 
 
 def clear_canvas() -> None:
-    # A canvas with a new key starts empty; this is the only reliable way to clear it.
-    st.session_state["draw_canvas_id"] = st.session_state.get("draw_canvas_id", 0) + 1
+    st.session_state["draw_clears"] = st.session_state.get("draw_clears", 0) + 1
+
+
+def empty_drawing() -> dict:
+    """An empty drawing that differs from the last one each time Clear is pressed.
+
+    The canvas reloads its `initial_drawing` whenever that changes, so this clears it in
+    place. A new key would clear it too, but a freshly mounted canvas loads its first
+    drawing asynchronously and wipes whatever was drawn meanwhile: on a busy CPU a stroke
+    made right after Clear was lost. In place, the old drawing stays visible until the
+    canvas is empty and ready, which is the cue a person waits for.
+    """
+    return {"objects": [], "clears": st.session_state.get("draw_clears", 0)}
 
 
 @st.fragment
@@ -36,7 +47,8 @@ def drawing_ui(model: ModelInfo) -> None:
             width=CANVAS_SIDE,
             drawing_mode="freedraw",
             return_image_data=True,
-            key=f"draw_canvas_{st.session_state.get('draw_canvas_id', 0)}",
+            initial_drawing=empty_drawing(),
+            key="draw_canvas",
         )
         st.button("Clear", key="draw_clear", on_click=clear_canvas, icon=":material/ink_eraser:")
     with right:

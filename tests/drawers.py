@@ -21,7 +21,6 @@ from apprunner import CHROMIUM_ARGS
 from mnist_core.pendigits import PenDigits
 
 ANSWER_TIMEOUT_S = 10
-SETTLE_MS = 700
 
 # Clock in the page: the last mouse-up and the first moment after it that a Prediction
 # metric shows a digit, both from performance.now().
@@ -139,11 +138,7 @@ async def _session(k, browser, url, digits, picks, rng, period, keep_going) -> l
                     await page.locator("[data-testid='stMetric']").first.wait_for(
                         state="detached", timeout=ANSWER_TIMEOUT_S * 1000
                     )
-                    # as a person does: wait for the fresh canvas to be drawn before drawing.
-                    # A canvas still settling drops strokes, for longer on a busy CPU; 700 ms
-                    # is what ../shared/tools/draw_eval.py gives a freshly loaded page.
                     await _idle(page)
-                    await page.wait_for_timeout(SETTLE_MS)
                 box = await _canvas_box(page)
                 await _draw_one(page, box, digits.placed(i, rng, canvas=box["width"]))
                 shown, latency = await _answer(page)
