@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .architectures import ARCHITECTURES
+from .architectures import ARCHITECTURES, MISTAKES
 
 VALIDATION_SIZE = 5000  # the last images of x_train, never trained on
 MAX_TRAIN_SIZE = 60000 - VALIDATION_SIZE
+
+
+# Fine-tuning a trained model on a person's drawings: a tenth of the learning rate it was
+# trained with, so it adapts without unlearning, and 10,000 MNIST digits mixed in.
+FINE_TUNE_DEFAULTS = {
+    "epochs": 3,
+    "batch_size": 64,
+    "learning_rate": 1e-4,
+    "train_size": 10_000,
+    "augment": True,
+}
 
 
 @dataclass(frozen=True)
@@ -21,6 +32,10 @@ class TrainConfig:
     train_size: int = MAX_TRAIN_SIZE
     augment: bool = False  # random distortions, and crossed 7s, slashed 0s, footed 1s
     seed: int = 0
+    # Fine-tuning: start from this saved model (its architecture, not `arch`) and train on
+    # the user's own drawings mixed with MNIST, instead of training a new model.
+    base_model: str | None = None
+    mistake: str = "none"  # a classic mistake made on purpose, to show it (MISTAKES)
 
     def validate(self) -> None:
         """Raise ValueError with a one-line reason for any value out of range."""
@@ -40,6 +55,12 @@ class TrainConfig:
                 f"training-set size must be 100-{MAX_TRAIN_SIZE}",
             ),
         ]
+        if self.mistake not in MISTAKES:
+            raise ValueError(f"unknown mistake {self.mistake!r}; choose {', '.join(MISTAKES)}")
+        if self.base_model is not None:
+            from .store import validate_name
+
+            validate_name(self.base_model)
         for ok, reason in checks:
             if not ok:
                 raise ValueError(reason)
@@ -53,5 +74,7 @@ def check_new_run(config: TrainConfig, name: str, models_dir, overwrite: bool = 
     from .store import model_path
 
     config.validate()
+    if config.base_model is not None and not model_path(config.base_model, models_dir).exists():
+        raise ValueError(f"there is no saved model {config.base_model!r} to fine-tune")
     if model_path(name, models_dir).exists() and not overwrite:
         raise ValueError(f"a model named {name!r} already exists; choose another name")

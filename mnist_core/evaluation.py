@@ -1,4 +1,8 @@
-"""Test-set figures for a model: accuracy and mean cross-entropy loss."""
+"""Test-set figures for a model: accuracy, loss, accuracy per digit, confusion matrix.
+
+`evaluate` runs a model; the rest are pure functions of (N, 10) probabilities and labels,
+so the app can compute probabilities once (in its TensorFlow process) and cache them.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,37 @@ from .predict import classify
 
 def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> dict:
     """{"accuracy", "loss"} of `model` on uint8 images (N, 28, 28) with labels (N,)."""
-    probs = classify(model, to_float(x_test))
-    picked = probs[np.arange(len(y_test)), y_test]
+    return accuracy_and_loss(classify(model, to_float(x_test)), y_test)
+
+
+def accuracy_and_loss(probs: np.ndarray, labels: np.ndarray) -> dict:
+    """{"accuracy", "loss"}: the share read right, and the mean cross-entropy."""
+    labels = np.asarray(labels, np.int64)
+    if len(labels) == 0:
+        return {"accuracy": float("nan"), "loss": float("nan")}
+    picked = probs[np.arange(len(labels)), labels]
     return {
-        "accuracy": round(float((probs.argmax(1) == y_test).mean()), 6),
+        "accuracy": round(float((probs.argmax(1) == labels).mean()), 6),
         "loss": round(float(-np.log(np.clip(picked, 1e-12, 1)).mean()), 6),
     }
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """(10, 10) counts: row = true digit, column = predicted digit."""
+    counts = np.zeros((10, 10), np.int64)
+    np.add.at(counts, (np.asarray(labels, np.int64), np.asarray(predicted, np.int64)), 1)
+    return counts
+
+
+def per_digit_accuracy(confusion: np.ndarray) -> np.ndarray:
+    """(10,) share of each true digit read right (NaN for a digit with no examples)."""
+    totals = confusion.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(confusion) / totals, np.nan)
+
+
+def mistakes(probs: np.ndarray, labels: np.ndarray, true: int, predicted: int) -> np.ndarray:
+    """Indices of the images of digit `true` read as `predicted`, most confident first."""
+    guess = probs.argmax(1)
+    index = np.flatnonzero((np.asarray(labels) == true) & (guess == predicted))
+    return index[np.argsort(-probs[index, predicted], kind="stable")]

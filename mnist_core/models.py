@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import keras
 
+from .architectures import MISTAKES
+
 INPUT_SHAPE = (28, 28)
 NUM_CLASSES = 10
 
@@ -57,7 +59,9 @@ def _cnn() -> keras.Model:
 BUILDERS = {"dense": _dense, "cnn": _cnn}  # described in architectures.py
 
 
-def build_model(arch: str, learning_rate=1e-3, seed: int | None = None) -> keras.Model:
+def build_model(
+    arch: str, learning_rate=1e-3, seed: int | None = None, mistake: str = "none"
+) -> keras.Model:
     """A new, compiled model of architecture `arch` ('dense' or 'cnn').
 
     `learning_rate` is a float or a Keras learning-rate schedule.
@@ -67,14 +71,35 @@ def build_model(arch: str, learning_rate=1e-3, seed: int | None = None) -> keras
     if seed is not None:
         keras.utils.set_random_seed(seed)
     model = BUILDERS[arch]()
-    compile_model(model, learning_rate)
+    compile_model(model, learning_rate, mistake)
     return model
 
 
-def compile_model(model: keras.Model, learning_rate=1e-3) -> None:
-    """Adam and sparse cross-entropy on logits, as in the tutorial."""
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
+def compile_model(model: keras.Model, learning_rate=1e-3, mistake: str = "none") -> None:
+    """Adam and sparse cross-entropy on logits, as in the tutorial.
+
+    `mistake` compiles a classic error on purpose, to show what it does (see MISTAKES).
+    """
+    if mistake not in MISTAKES:
+        raise ValueError(f"unknown mistake {mistake!r}; choose from {', '.join(MISTAKES)}")
+    loss = {
+        "none": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        "no_from_logits": keras.losses.SparseCategoricalCrossentropy(from_logits=False),
+        "softmax_twice": SoftmaxTwiceLoss(),
+    }[mistake]
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
+
+
+@keras.saving.register_keras_serializable(package="mnist_canvas")
+class SoftmaxTwiceLoss(keras.losses.Loss):
+    """The cross-entropy of softmax(softmax(logits)): softmax applied twice, by mistake.
+
+    Written out by hand because Keras recognises its own softmax in front of a
+    `from_logits=True` loss, warns, and quietly uses the scores before it; a hand-made
+    softmax (as in many tutorials' custom code) slips through.
+    """
+
+    def call(self, y_true, logits):
+        e = keras.ops.exp(logits - keras.ops.max(logits, axis=-1, keepdims=True))
+        once = e / keras.ops.sum(e, axis=-1, keepdims=True)
+        return keras.losses.sparse_categorical_crossentropy(y_true, once, from_logits=True)

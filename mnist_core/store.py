@@ -1,8 +1,8 @@
 """Saved models: `models/<name>.keras` plus a `<name>.json` metadata sidecar.
 
-Saving is atomic (write a hidden temporary file, fsync, rename over the old one), so a
-crash or kill mid-save leaves either the previous model or the complete new one, plus a
-hidden temporary that `remove_stale_temporaries` clears. Listing
+Saving is atomic (see atomic.py), so a crash or kill mid-save leaves either the previous
+model or the complete new one, plus a hidden temporary that `remove_stale_temporaries`
+clears. Listing
 never loads TensorFlow and never fails on a bad file: each entry says whether it is usable
 and, if not, why. Loading uses Keras's safe mode (no arbitrary code from the file).
 """
@@ -13,11 +13,11 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import replace_atomically
 from .data import PROJECT_DIR
 
 MODELS_DIR = Path(os.environ.get("MNIST_MODELS_DIR") or PROJECT_DIR / "models")
@@ -102,12 +102,12 @@ def save_model(
     if path.exists() and not overwrite:
         raise ValueError(f"a model named {name!r} already exists; choose another name")
     path.parent.mkdir(parents=True, exist_ok=True)
-    _replace_atomically(path, model.save)
+    replace_atomically(path, model.save)
     # The sidecar names the model bytes it describes, so a crash between the two renames
     # shows up as stale metadata instead of passing for the new model's.
     metadata = {**metadata, "sha256": _sha256(path)}
     text = json.dumps(metadata, indent=2)
-    _replace_atomically(path.with_suffix(".json"), lambda tmp: tmp.write_text(text))
+    replace_atomically(path.with_suffix(".json"), lambda tmp: tmp.write_text(text))
     return ModelInfo(name, path, metadata)
 
 
@@ -146,7 +146,8 @@ def load_model(path: Path):
     if not info.usable:
         raise ModelError(f"{info.path.name}: {info.error}")
     try:
-        model = keras.saving.load_model(path, safe_mode=True)
+        # compile=False: predicting needs no loss or optimizer, and training compiles anew
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as err:
         raise ModelError(f"{Path(path).name}: cannot be loaded ({err})") from err
     if tuple(model.output_shape) != (None, 10):
@@ -180,61 +181,6 @@ def _read_metadata(path: Path) -> dict:
     if metadata.get("sha256") not in (None, _sha256(path)):
         metadata["note"] = "metadata is from an earlier save of this name"
     return metadata
-
-
-def _temporary(path: Path) -> Path:
-    # hidden (never listed), and named by its writer's pid so a later sweep can tell a
-    # leftover of a killed process from a save in progress
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.{os.getpid()}.", suffix=f".tmp{path.suffix}", dir=path.parent
-    )
-    os.close(fd)
-    os.chmod(tmp, 0o644)  # mkstemp makes it private; a saved model is an ordinary file
-    return Path(tmp)
-
-
-def _replace_atomically(path: Path, write) -> None:
-    """Call write(tmp) on a hidden temporary beside `path`, then put it in place durably."""
-    tmp = _temporary(path)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # make the rename itself survive a power cut
-    finally:
-        os.close(folder)
-
-
-_TEMPORARY = re.compile(r"\..+\.(?P<pid>\d+)\.[^.]+\.tmp\.(keras|json)")
-
-
-def remove_stale_temporaries(models_dir: Path = MODELS_DIR) -> list[Path]:
-    """Delete temporaries left by saves whose process was killed; return what was removed.
-
-    A save in progress (its writer still alive) is left alone.
-    """
-    removed = []
-    for path in Path(models_dir).glob(".*.tmp.*"):
-        match = _TEMPORARY.fullmatch(path.name)
-        if match and not _alive(int(match["pid"])):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
 
 
 def _sha256(path: Path) -> str:

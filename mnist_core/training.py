@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import keras
@@ -19,8 +19,10 @@ import tensorflow as tf
 from .augment import augment_batch
 from .config import VALIDATION_SIZE, TrainConfig, check_new_run
 from .data import to_float
-from .models import build_model
+from .models import BUILDERS, build_model, compile_model
 from .styles import add_style_variants
+
+DRAWINGS_SHARE = 0.25  # of each fine-tuning epoch; see mix_in
 
 
 @dataclass
@@ -88,6 +90,20 @@ def split(x_train: np.ndarray, y_train: np.ndarray, train_size: int, seed: int):
     )
 
 
+def mix_in(x, y, extra_x, extra_y, share: float = DRAWINGS_SHARE):
+    """(x, y) with (extra_x, extra_y) appended, repeated so they are about `share` of the
+    whole: a few hundred of a person's drawings still weigh in each epoch against 10,000
+    MNIST digits, and those digits keep the model from forgetting MNIST. The result is
+    shuffled by training_batches."""
+    if len(extra_y) == 0:
+        return x, y
+    repeats = max(1, round(share * len(x) / ((1 - share) * len(extra_y))))
+    return (
+        np.concatenate([x, np.tile(extra_x, (repeats, 1, 1))]),
+        np.concatenate([y, np.tile(extra_y, repeats)]),
+    )
+
+
 def training_batches(x, y, config: TrainConfig) -> tf.data.Dataset:
     """Shuffled batches, randomly distorted each epoch when config.augment is set."""
     ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=config.seed)
@@ -104,22 +120,30 @@ def train(
     on_epoch: EpochFn | None = None,
     stop: threading.Event | None = None,
     model: keras.Model | None = None,
+    drawings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TrainResult:
-    """Train a new model (or continue `model`) on `mnist` = load_mnist()'s four arrays.
+    """Train a new model, or fine-tune `model`, on `mnist` = load_mnist()'s four arrays.
 
-    Stops between batches once `stop` is set; the result then holds the partly trained
-    model and `stopped=True`. Validation is on images never trained on.
+    `drawings` = (images (N, 28, 28) float32, labels (N,)): a person's own drawings, mixed
+    into every epoch (see mix_in). Stops between batches once `stop` is set; the result
+    then holds the partly trained model and `stopped=True`. Validation is on MNIST images
+    never trained on, so a fine-tune shows at once if it makes the model forget MNIST.
     """
     config.validate()
     x_train, y_train, _, _ = mnist
     (x, y), validation = split(x_train, y_train, config.train_size, config.seed)
     if config.augment:
         x, y = add_style_variants(x, y, seed=config.seed)
+    if drawings is not None:
+        x, y = mix_in(x, y, *drawings)
+    steps = -(-len(x) // config.batch_size) * config.epochs
+    # Cosine decay: big steps early, small ones at the end settle the last 0.1-0.3%.
+    rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps, alpha=0.02)
     if model is None:
-        steps = -(-len(x) // config.batch_size) * config.epochs
-        # Cosine decay: big steps early, small ones at the end settle the last 0.1-0.3%.
-        rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps, alpha=0.02)
-        model = build_model(config.arch, rate, seed=config.seed)
+        model = build_model(config.arch, rate, seed=config.seed, mistake=config.mistake)
+    else:
+        keras.utils.set_random_seed(config.seed)
+        compile_model(model, rate, config.mistake)
     progress = _Progress(on_batch, on_epoch, stop)
     start = time.perf_counter()
     history = model.fit(
@@ -144,7 +168,7 @@ def train(
     )
 
 
-def run_metadata(result: TrainResult, test: dict) -> dict:
+def run_metadata(result: TrainResult, test: dict, extra: dict | None = None) -> dict:
     """The sidecar saved beside a trained model: how it was made and how well it does."""
     return {
         "arch": result.config.arch,
@@ -158,6 +182,7 @@ def run_metadata(result: TrainResult, test: dict) -> dict:
         "test_loss": test["loss"],
         "history": result.history,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        **(extra or {}),
     }
 
 
@@ -169,22 +194,49 @@ def train_evaluate_save(
     on_batch: BatchFn | None = None,
     on_epoch: EpochFn | None = None,
     stop: threading.Event | None = None,
+    drawings_dir=None,
 ) -> dict:
-    """Train on MNIST, measure on the test set, save as `name`; a summary of the run.
+    """Train on MNIST (or fine-tune config.base_model on the drawings in `drawings_dir` and
+    MNIST), measure on the test set, save as `name`; a summary of the run.
 
     A run halted by `stop` is saved too (marked `stopped_early`), so it can be tried and
     then kept or deleted. Returns {"model", "path", "accuracy", "loss", "epochs",
-    "stopped", "seconds", "images_per_second"}.
+    "stopped", "seconds", "images_per_second"}, plus for a fine-tune "drawings" (how many)
+    and "drawings_accuracy_before"/"_after" (the base model's and the new one's on them).
     """
     from .data import load_mnist
     from .evaluation import evaluate
-    from .store import save_model
+    from .store import load_model, model_path, save_model
 
     check_new_run(config, name, models_dir, overwrite)
     mnist = load_mnist()
-    result = train(config, mnist, on_batch=on_batch, on_epoch=on_epoch, stop=stop)
+    base, drawings, extra = None, None, {}
+    if config.base_model is not None:
+        from .drawings import DRAWINGS_DIR, load_drawings
+        from .predict import classify
+
+        base = load_model(model_path(config.base_model, models_dir))
+        config = replace(config, arch=base.name if base.name in BUILDERS else config.arch)
+        found = load_drawings(drawings_dir or DRAWINGS_DIR)
+        drawings = (found.digits, found.labels)
+        extra = {"fine_tuned_from": config.base_model, "drawings": len(found)}
+        if len(found):
+            before = classify(base, found.digits).argmax(1) == found.labels
+            extra["drawings_accuracy_before"] = round(float(before.mean()), 6)
+    result = train(
+        config,
+        mnist,
+        on_batch=on_batch,
+        on_epoch=on_epoch,
+        stop=stop,
+        model=base,
+        drawings=drawings,
+    )
     test = evaluate(result.model, mnist[2], mnist[3])
-    info = save_model(result.model, name, run_metadata(result, test), models_dir, overwrite)
+    if extra.get("drawings"):
+        after = classify(result.model, drawings[0]).argmax(1) == drawings[1]
+        extra["drawings_accuracy_after"] = round(float(after.mean()), 6)
+    info = save_model(result.model, name, run_metadata(result, test, extra), models_dir, overwrite)
     return {
         "model": name,
         "path": str(info.path),
@@ -193,4 +245,5 @@ def train_evaluate_save(
         "stopped": result.stopped,
         "seconds": round(result.seconds, 2),
         "images_per_second": round(result.images_per_second, 1),
+        **extra,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -32,22 +33,37 @@ class PredictionWorker:
 
     def probabilities(self, model_path: Path, digit: np.ndarray, timeout: float = 60) -> np.ndarray:
         """(10,) probabilities for one (28, 28) input; ModelError if the model is unusable."""
+        return self._ask("probabilities", model_path, np.asarray(digit, np.float32), timeout)
+
+    def classify(self, model_path: Path, images: np.ndarray, timeout: float = 120) -> np.ndarray:
+        """(N, 10) probabilities for (N, 28, 28) inputs in [0, 1]."""
+        return self._ask("classify", model_path, np.asarray(images, np.float32), timeout)
+
+    def test_set(self, model_path: Path, timeout: float = 300) -> np.ndarray:
+        """(10000, 10) float32 probabilities for the MNIST test images, in their order."""
+        return self._ask("test_set", model_path, None, timeout)
+
+    def explain(self, model_path: Path, digit: np.ndarray, timeout: float = 60):
+        """explain.Explanation's fields as a dict (logits, kind, pictures, strengths)."""
+        return self._ask("explain", model_path, np.asarray(digit, np.float32), timeout)
+
+    def _ask(self, kind: str, model_path: Path, payload, timeout: float):
         with self._lock:
             if self._process.poll() is not None:
                 self._start()
             try:
-                self._conn.send((str(model_path), np.asarray(digit, np.float32)))
+                self._conn.send((kind, str(model_path), payload))
                 if not self._conn.poll(timeout):
                     raise TimeoutError
-                status, payload = self._conn.recv()
+                status, answer = self._conn.recv()
             except (EOFError, OSError, TimeoutError) as err:
                 self._process.kill()
                 raise ModelError(
                     "the prediction process stopped; it restarts on the next try"
                 ) from err
         if status != "ok":
-            raise ModelError(payload)
-        return payload
+            raise ModelError(answer)
+        return answer
 
     def close(self) -> None:
         self._process.kill()
@@ -55,8 +71,25 @@ class PredictionWorker:
         self._conn.close()
 
 
+def _answer(kind: str, model, payload):
+    from .data import load_mnist, to_float
+    from .explain import explain
+    from .predict import classify, probabilities
+
+    if kind == "probabilities":
+        return probabilities(model, payload)[0]
+    if kind == "classify":
+        return classify(model, payload).astype(np.float32)
+    if kind == "test_set":
+        return classify(model, to_float(load_mnist()[2])).astype(np.float32)
+    if kind == "explain":
+        return asdict(explain(model, payload))  # a dict: unpickling it needs no Keras here
+    raise ValueError(f"unknown request {kind!r}")
+
+
 def _serve(conn, warm_model) -> None:
-    """Child side: answer (model path, image) with ("ok", probabilities) or ("error", why)."""
+    """Child side: answer (kind, model path, payload) with ("ok", answer) or ("error", why)."""
+    from .data import DataError
     from .predict import cached_model, probabilities
 
     if warm_model is not None:
@@ -66,12 +99,12 @@ def _serve(conn, warm_model) -> None:
             pass
     while True:
         try:
-            path, digit = conn.recv()
+            kind, path, payload = conn.recv()
         except (EOFError, OSError):
             return  # the server went away
         try:
-            reply = ("ok", probabilities(cached_model(path), digit)[0])
-        except ModelError as err:
+            reply = ("ok", _answer(kind, cached_model(path), payload))
+        except (ModelError, DataError) as err:
             reply = ("error", str(err))
         except ValueError as err:  # the input, not the model
             reply = ("error", f"cannot read this drawing: {err}")

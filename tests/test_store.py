@@ -11,13 +11,13 @@ import keras
 import numpy as np
 import pytest
 
+from mnist_core.atomic import remove_stale_temporaries
 from mnist_core.data import PROJECT_DIR
 from mnist_core.models import build_model
 from mnist_core.store import (
     ModelError,
     list_models,
     load_model,
-    remove_stale_temporaries,
     resolve,
     save_model,
     validate_name,

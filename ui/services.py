@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from mnist_core.atomic import remove_stale_temporaries
 from mnist_core.data import DataError, load_mnist, mnist_path
 from mnist_core.jobs import JobRunner
 from mnist_core.store import (
@@ -19,7 +20,6 @@ from mnist_core.store import (
     ModelInfo,
     list_models,
     model_path,
-    remove_stale_temporaries,
 )
 from mnist_core.worker import PredictionWorker
 
