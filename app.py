@@ -15,6 +15,9 @@ draw = st.Page("app_pages/draw.py", title="Draw", icon=":material/draw:", url_pa
 train = st.Page(
     "app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"
 )
+evaluate = st.Page(
+    "app_pages/evaluate.py", title="Evaluate", icon=":material/analytics:", url_path="evaluate"
+)
 # The landing page forwards to Draw: a default page is served at "/" only, and the Draw
 # page must keep its own address, /draw, for links and tools.
 landing = st.Page(
@@ -22,4 +25,4 @@ landing = st.Page(
 )
 
 prediction_worker()  # start TensorFlow in its own process while the first page renders
-st.navigation([landing, draw, train], position="top").run()
+st.navigation([landing, draw, train, evaluate], position="top").run()

@@ -4,7 +4,9 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from mnist_core.store import ModelInfo
+from ui.corrections import correction_ui, drawings_manager_ui, remember_drawing
 from ui.draw import answer_ui, model_picker_ui
+from ui.explain import pipeline_ui
 from ui.services import saved_models
 
 CANVAS_SIDE = 280
@@ -12,6 +14,12 @@ CANVAS_SIDE = 280
 
 def clear_canvas() -> None:
     st.session_state["draw_clears"] = st.session_state.get("draw_clears", 0) + 1
+
+
+def after_correction() -> None:
+    """A saved correction: clear the canvas for the next drawing, refresh the counts."""
+    clear_canvas()
+    st.session_state["draw_saved"] = True
 
 
 def empty_drawing() -> dict:
@@ -51,8 +59,24 @@ def drawing_ui(model: ModelInfo) -> None:
             key="draw_canvas",
         )
         st.button("Clear", key="draw_clear", on_click=clear_canvas, icon=":material/ink_eraser:")
+    image = canvas.image_data if canvas is not None else None
     with right:
-        answer_ui(canvas.image_data if canvas is not None else None, model)
+        steps = answer_ui(image, model)
+        if steps is not None:
+            remember_drawing(steps.digit, image)
+            correction_ui(after_correction, st.session_state.get("draw_clears", 0))
+    if st.session_state.pop("draw_saved", False):
+        st.rerun(scope="app")  # the saved-drawings list below the fragment changed too
+    if steps is None:
+        return
+    with st.expander(
+        "How the model decided, step by step",
+        icon=":material/account_tree:",
+        key="draw_explain",
+        on_change="rerun",
+    ) as explainer:
+        if explainer.open:  # only worked out when someone looks: strokes stay fast
+            pipeline_ui(image, steps, model)
 
 
 st.title(":material/draw: Draw a digit")
@@ -64,3 +88,4 @@ chosen = model_picker_ui(saved_models())
 if chosen is None:
     st.stop()
 drawing_ui(chosen)
+drawings_manager_ui()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from mnist_core.jobs import JobBusy, TrainingJob
 from mnist_core.store import MODELS_DIR, delete_model
-from ui.services import mnist_problem, session_id, training_runner
+from ui.services import mnist_problem, saved_drawings, saved_models, session_id, training_runner
 from ui.train import (
     CHART_HEIGHT,
     EXPLAINER,
@@ -80,6 +80,16 @@ def outcome_ui(job: TrainingJob) -> None:
         help="Share of the 10,000 MNIST test digits it reads right.",
     )
     second.metric("Test loss", f"{result['loss']:.4f}")
+    if result.get("drawings"):
+        before, after = result["drawings_accuracy_before"], result["drawings_accuracy_after"]
+        second.metric(
+            f"Your {result['drawings']} drawings",
+            f"{after:.0%}",
+            delta=f"{after - before:+.0%} (was {before:.0%})",
+            help="Read right by the fine-tuned model, against the model it started from. "
+            "It trained on these very drawings, so draw new ones to see if it learned "
+            "your handwriting; the Evaluate page compares all models.",
+        )
     with third:
         if st.button(
             "Draw with this model", key="train_draw", type="primary", icon=":material/draw:"
@@ -115,7 +125,7 @@ elif not running:
     if job is not None:
         outcome_ui(job)
     with st.container(border=True):
-        settings_ui()
+        settings_ui(saved_models(), saved_drawings().counts())
         st.button(
             "Start training",
             key="train_start",

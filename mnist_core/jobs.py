@@ -64,6 +64,7 @@ class TrainingJob:
         models_dir: Path,
         overwrite: bool,
         owner: str | None = None,
+        drawings_dir: Path | None = None,
     ):
         self._lock = threading.Lock()
         self._state = JobState(name=name, config=config, owner=owner)
@@ -74,6 +75,7 @@ class TrainingJob:
                 "name": name,
                 "models_dir": str(models_dir),
                 "overwrite": overwrite,
+                "drawings_dir": None if drawings_dir is None else str(drawings_dir),
             }
         )
         self._reader = threading.Thread(target=self._read, daemon=True, name=f"job-{name}")
@@ -160,6 +162,7 @@ class JobRunner:
         models_dir: Path,
         overwrite: bool = False,
         owner: str | None = None,
+        drawings_dir: Path | None = None,
     ) -> TrainingJob:
         """Start a job; ValueError for bad settings, JobBusy if one is running."""
         check_new_run(config, name, models_dir, overwrite)
@@ -169,5 +172,5 @@ class JobRunner:
                     f"a training ({self._job.snapshot().name}) is already running; "
                     "wait for it or stop it first"
                 )
-            self._job = TrainingJob(config, name, models_dir, overwrite, owner)
+            self._job = TrainingJob(config, name, models_dir, overwrite, owner, drawings_dir)
             return self._job

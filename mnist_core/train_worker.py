@@ -5,9 +5,10 @@ after every script or fragment run in a process that imported Keras, and trainin
 server thread while charts refresh ran about ten times slower.
 
 Protocol (multiprocessing Connection, see jobs.TrainingJob): the parent sends one request
-{"config": {...}, "name", "models_dir", "overwrite"}, then possibly "stop". The child sends
-("batches", [(epoch, batch, steps, loss, accuracy), ...]) at most every REPORT_EVERY seconds,
-("epoch", epoch, logs), ("evaluating",), and finally ("done", summary) or ("failed", reason).
+{"config": {...}, "name", "models_dir", "overwrite", "drawings_dir"}, then possibly "stop".
+The child sends ("batches", [(epoch, batch, steps, loss, accuracy), ...]) at most every
+REPORT_EVERY seconds, ("epoch", epoch, logs), ("evaluating",), and finally ("done",
+summary) or ("failed", reason).
 If the parent's end closes (the server stopped or was killed), the child exits at once.
 """
 
@@ -56,6 +57,7 @@ def run(conn) -> None:
             request["name"],
             request["models_dir"],
             overwrite=request.get("overwrite", False),
+            drawings_dir=request.get("drawings_dir"),
             on_batch=on_batch,
             on_epoch=on_epoch,
             stop=stop,

@@ -29,12 +29,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(models_dir=None, port=None):
+def start_app(models_dir=None, port=None, drawings_dir=None):
     """A running `streamlit run app.py` on a free localhost port: (process, base URL)."""
     port = port or free_port()
     env = dict(os.environ)
     if models_dir is not None:
         env["MNIST_MODELS_DIR"] = str(models_dir)
+    if drawings_dir is not None:
+        env["MNIST_DRAWINGS_DIR"] = str(drawings_dir)
     process = subprocess.Popen(
         [
             sys.executable,

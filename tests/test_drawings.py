@@ -53,7 +53,9 @@ def test_bad_inputs_are_refused(tmp_path, bad):
         save_drawing(bad, 1, None, tmp_path)
 
 
-@pytest.mark.parametrize("drawing_id", ["../models/default", "3-x", "", "3-20260101T000000000000-zz"])
+@pytest.mark.parametrize(
+    "drawing_id", ["../models/default", "3-x", "", "3-20260101T000000000000-zz"]
+)
 def test_delete_refuses_what_is_not_a_drawing_id(tmp_path, drawing_id):
     with pytest.raises(ValueError, match="not a drawing id"):
         delete_drawing(drawing_id, tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mnist_core.preprocess import canvas_steps
+from mnist_core.preprocess import Steps, canvas_steps
 from mnist_core.store import DEFAULT_MODEL, ModelError, ModelInfo
 from ui.services import prediction_worker
 
@@ -88,9 +88,10 @@ def pixel_preview(digit: np.ndarray) -> np.ndarray:
     return np.where(grid, np.maximum(big, 0.18), big)
 
 
-def answer_ui(image: np.ndarray | None, model: ModelInfo) -> int | None:
+def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
     """What the model reads in a canvas image: the Prediction metric, the chart, the
-    28×28 preview; an invitation to draw when there is nothing. Returns the digit shown."""
+    28×28 preview; an invitation to draw when there is nothing. Returns the preprocessing
+    steps of the drawing it answered for, None if it answered nothing."""
     steps = canvas_steps(image) if image is not None else None
     if steps is None:
         st.info(
@@ -128,4 +129,4 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> int | None:
         "way every MNIST digit was made. The bars are the softmax of its ten "
         "output scores."
     )
-    return best
+    return steps

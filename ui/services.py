@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mnist_core.atomic import remove_stale_temporaries
 from mnist_core.data import DataError, load_mnist, mnist_path
+from mnist_core.drawings import DRAWINGS_DIR, DrawingSet, load_drawings
 from mnist_core.jobs import JobRunner
 from mnist_core.store import (
     DEFAULT_MODEL,
@@ -36,10 +38,60 @@ def saved_models(models_dir: Path = MODELS_DIR) -> list[ModelInfo]:
     Temporaries left by a save that was killed (a crash, a kill -9) are removed first.
     """
     remove_stale_temporaries(models_dir)
-    stamp = tuple(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(Path(models_dir).glob("*"))
+    return _listing(str(models_dir), folder_stamp(models_dir))
+
+
+def folder_stamp(folder: Path) -> tuple:
+    """(name, mtime, size) of every file in `folder`: changes whenever one does."""
+    return tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(Path(folder).glob("*"))
     )
-    return _listing(str(models_dir), stamp)
+
+
+def file_stamp(path: Path) -> tuple:
+    """(path, mtime, size): a cache key that changes when the file is re-saved."""
+    stat = Path(path).stat()
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def saved_drawings(folder: Path = DRAWINGS_DIR) -> DrawingSet:
+    """The user's drawings, re-read only when one is added or deleted."""
+    remove_stale_temporaries(folder)
+    return _drawings(str(folder), folder_stamp(folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _drawings(folder: str, stamp: tuple) -> DrawingSet:
+    return load_drawings(Path(folder))
+
+
+@st.cache_resource(show_spinner=False)
+def mnist_test() -> tuple:
+    """(x_test uint8 (10000, 28, 28), y_test (10000,)): for showing test images by index."""
+    _, _, x_test, y_test = load_mnist()
+    return x_test, y_test
+
+
+def test_probabilities(model: ModelInfo) -> np.ndarray:
+    """(10000, 10) probabilities of `model` on the MNIST test set, computed once per version
+    of the model file (a few seconds, in the prediction process)."""
+    return _test_probabilities(file_stamp(model.path))
+
+
+@st.cache_data(show_spinner="Testing the model on 10,000 MNIST digits…", max_entries=16)
+def _test_probabilities(stamp: tuple) -> np.ndarray:
+    return prediction_worker().test_set(Path(stamp[0]))
+
+
+def drawings_probabilities(model: ModelInfo, drawings: DrawingSet) -> np.ndarray:
+    """(N, 10) probabilities of `model` on the user's drawings, once per model version and
+    set of drawings (drawing files never change, so their ids name the set)."""
+    return _drawings_probabilities(file_stamp(model.path), tuple(drawings.ids), drawings.digits)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _drawings_probabilities(stamp: tuple, ids: tuple, _digits: np.ndarray) -> np.ndarray:
+    return prediction_worker().classify(Path(stamp[0]), _digits)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

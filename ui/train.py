@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core.architectures import ARCHITECTURES
-from mnist_core.config import MAX_TRAIN_SIZE, TrainConfig
+from mnist_core.architectures import ARCHITECTURES, MISTAKES
+from mnist_core.config import FINE_TUNE_DEFAULTS, MAX_TRAIN_SIZE, TrainConfig
 from mnist_core.jobs import JobState
+from mnist_core.store import DEFAULT_MODEL, ModelInfo
 
 TRAIN_SIZES = {
     10_000: "10,000 (quick demo)",
@@ -39,18 +40,59 @@ the network merely memorises.
 """
 
 
-def settings_ui() -> None:
+MODES = {"new": "Train a new model", "tune": "Fine-tune a model on your drawings"}
+NEW_MODEL_DEFAULTS = {"epochs": 5, "batch_size": 64, "learning_rate": 1e-3, "train_size": 20_000}
+_WIDGETS = {  # TrainConfig field → settings widget key
+    "epochs": "train_epochs",
+    "batch_size": "train_batch",
+    "learning_rate": "train_lr",
+    "train_size": "train_size",
+    "augment": "train_augment",
+}
+
+
+def _mode_changed() -> None:
+    """Switching between a new model and a fine-tune resets the settings to suit it."""
+    tune = st.session_state.get("train_mode") == "tune"
+    for field, value in (FINE_TUNE_DEFAULTS if tune else NEW_MODEL_DEFAULTS).items():
+        st.session_state[_WIDGETS[field]] = value
+    _name_default()
+
+
+def _name_default() -> None:
+    if st.session_state.get("train_mode") == "tune":
+        base = st.session_state.get("train_base") or DEFAULT_MODEL
+        st.session_state["train_name"] = f"{base}-mine-{datetime.now():%m%d-%H%M}"
+    else:
+        arch = st.session_state.get("train_arch", "cnn")
+        st.session_state["train_name"] = f"{arch}-{datetime.now():%m%d-%H%M}"
+
+
+def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
     """The settings widgets, keyed `train_*`; see settings_from_state for their values."""
+    mode = st.segmented_control(
+        "What to train",
+        list(MODES),
+        default="new",
+        format_func=MODES.get,
+        key="train_mode",
+        on_change=_mode_changed,
+        required=True,
+    )
     left, right = st.columns(2)
     with left:
-        arch = st.radio(
-            "Architecture",
-            list(ARCHITECTURES),
-            index=1,
-            key="train_arch",
-            format_func=lambda a: f"{a} ({ARCHITECTURES[a].params:,} parameters)",
-            captions=[ARCHITECTURES[a].summary for a in ARCHITECTURES],
-        )
+        if mode == "tune":
+            arch = _base_model_ui(models, drawing_counts)
+        else:
+            arch = st.radio(
+                "Architecture",
+                list(ARCHITECTURES),
+                index=1,
+                key="train_arch",
+                format_func=lambda a: f"{a} ({ARCHITECTURES[a].params:,} parameters)",
+                captions=[ARCHITECTURES[a].summary for a in ARCHITECTURES],
+                on_change=_name_default,
+            )
         st.number_input(
             "Epochs",
             min_value=1,
@@ -61,11 +103,15 @@ def settings_ui() -> None:
             help="Passes over the training images. More is slower; past a point it stops helping.",
         )
         st.select_slider(
-            "Training images",
+            "MNIST images mixed in" if mode == "tune" else "Training images",
             options=list(TRAIN_SIZES),
             value=20_000,
             format_func=TRAIN_SIZES.get,
             key="train_size",
+            help="Fine-tuning keeps training on MNIST digits too, so the model does not "
+            "forget them while it learns your handwriting."
+            if mode == "tune"
+            else None,
         )
     with right:
         st.select_slider(
@@ -99,6 +145,43 @@ def settings_ui() -> None:
             help="Letters, digits, '_', '-' and '.'; saved in models/.",
         )
         st.checkbox("Replace a saved model of that name", key="train_overwrite")
+    with st.expander("Advanced: make a classic mistake on purpose", icon=":material/science:"):
+        st.radio(
+            "Loss set-up",
+            list(MISTAKES),
+            key="train_mistake",
+            format_func=MISTAKES.get,
+            help="See what goes wrong: watch the loss and accuracy curves. The Draw page's "
+            "“How the model decided” explains why.",
+        )
+
+
+def _base_model_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> str:
+    """The model to fine-tune, and what the user's drawings hold; returns its architecture."""
+    usable = {m.name: m for m in models if m.usable}
+    if st.session_state.get("train_base") not in usable:
+        st.session_state["train_base"] = DEFAULT_MODEL if DEFAULT_MODEL in usable else None
+    base = st.selectbox(
+        "Model to fine-tune",
+        list(usable),
+        key="train_base",
+        format_func=lambda n: usable[n].describe(),
+        on_change=_name_default,
+    )
+    total = int(drawing_counts.sum())
+    if total:
+        st.caption(
+            f"Your {total} saved drawings are mixed into every epoch: "
+            + " · ".join(f"{d}: {n}" for d, n in enumerate(drawing_counts))
+        )
+    else:
+        st.warning(
+            "You have no saved drawings yet. On the Draw page, when the model reads one of "
+            "yours wrong, pick the right digit under “Wrong? It was a …”; about 20 of each "
+            "digit make a difference.",
+            icon=":material/draw:",
+        )
+    return usable[base].metadata.get("arch", "cnn") if base else "cnn"
 
 
 def settings_from_state(state) -> tuple[TrainConfig, str, bool]:
@@ -107,13 +190,16 @@ def settings_from_state(state) -> tuple[TrainConfig, str, bool]:
     Read when Start is clicked, not when the button was drawn: a click that follows an
     edit before the page has redrawn would otherwise start with the previous values.
     """
+    tune = state.get("train_mode") == "tune"
     config = TrainConfig(
-        arch=state["train_arch"],
+        arch=state.get("train_arch", "cnn"),
         epochs=int(state["train_epochs"]),
         batch_size=state["train_batch"],
         learning_rate=state["train_lr"],
         train_size=state["train_size"],
         augment=state["train_augment"],
+        base_model=state.get("train_base") if tune else None,
+        mistake=state.get("train_mistake", "none"),
     )
     return config, state["train_name"].strip(), state["train_overwrite"]
 

@@ -1,0 +1,115 @@
+"""The user's own handwriting on the Draw page: "Wrong? It was a …", and the saved drawings."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from mnist_core.drawings import DRAWINGS_DIR, delete_drawing, read_canvas, save_drawing
+from ui.services import saved_drawings
+
+GALLERY_COLUMNS = 8
+
+
+def remember_drawing(digit: np.ndarray, canvas: np.ndarray) -> None:
+    """Keep the drawing on screen, so that a correction saves exactly what was read."""
+    st.session_state["draw_last"] = (digit, canvas)
+
+
+def correction_ui(on_saved, round_: int) -> None:
+    """Ten digit pills; choosing one saves the drawing on screen with that label.
+
+    `round_` changes after each save (or Clear), so fresh pills, none chosen, await the
+    next drawing; un-choosing the old ones instead raced with the browser's copy of them.
+    """
+    key = f"draw_correct_{round_}"
+    st.pills(
+        "Wrong? It was a …",
+        list(range(10)),
+        key=key,
+        on_change=_save_correction,
+        args=(key, on_saved),
+        help="Saves this drawing with the right digit in your own dataset "
+        f"(`{DRAWINGS_DIR.name}/` in the data folder), to test models on it and "
+        "fine-tune them on the Train page.",
+    )
+    if error := st.session_state.pop("draw_correction_error", None):
+        st.error(error)
+    counts = saved_drawings().counts()
+    if counts.sum():
+        st.caption(
+            f"Your drawings: {int(counts.sum())} — "
+            + " · ".join(f"{d}: {n}" for d, n in enumerate(counts))
+        )
+
+
+def _save_correction(key: str, on_saved) -> None:
+    label = st.session_state.get(key)
+    last = st.session_state.get("draw_last")
+    if label is None or last is None:
+        return
+    digit, canvas = last
+    try:
+        save_drawing(digit, label, canvas)
+    except (OSError, ValueError) as err:
+        st.session_state["draw_correction_error"] = f"Could not save the drawing: {err}"
+        return
+    n = int(saved_drawings().counts()[label])
+    st.toast(
+        f"Saved as a {label}. You have {n} of them. Draw the next one.",
+        icon=":material/check_circle:",
+    )
+    on_saved()
+
+
+def drawings_manager_ui() -> None:
+    """An expander listing the saved drawings by digit, each with a delete button."""
+    drawings = saved_drawings()
+    with st.expander(
+        f"Your saved drawings ({len(drawings)})",
+        icon=":material/photo_library:",
+        key="draw_manage",
+        on_change="rerun",
+    ) as box:
+        if not box.open:
+            return
+        for problem in drawings.problems:
+            st.warning(f"Skipped an unreadable drawing file: {problem}", icon="⚠️")
+        if not len(drawings):
+            st.write(
+                "None yet. When the model reads a drawing wrong, pick the right digit under "
+                "“Wrong? It was a …”: the drawing is kept here, and the Train page can "
+                "fine-tune a model on your handwriting."
+            )
+            return
+        counts = drawings.counts()
+        digit = st.segmented_control(
+            "Digit",
+            list(range(10)),
+            default=int(np.argmax(counts)),
+            format_func=lambda d: f"{d} ({counts[d]})",
+            key="draw_manage_digit",
+        )
+        if digit is None:
+            return
+        ids = [i for i, label in zip(drawings.ids, drawings.labels) if label == digit]
+        columns = st.columns(GALLERY_COLUMNS)
+        for k, drawing_id in enumerate(reversed(ids)):
+            with columns[k % GALLERY_COLUMNS]:
+                st.image(_thumbnail(drawing_id), width="stretch")
+                st.button(
+                    "Delete",
+                    key=f"draw_delete_{drawing_id}",
+                    on_click=delete_drawing,
+                    args=(drawing_id,),
+                    icon=":material/delete:",
+                    type="tertiary",
+                )
+
+
+def _thumbnail(drawing_id: str) -> np.ndarray:
+    canvas = read_canvas(drawing_id)
+    if canvas.size == 0:  # saved without its canvas: show the model input instead
+        index = saved_drawings().ids.index(drawing_id)
+        return saved_drawings().digits[index]
+    return canvas[::4, ::4, :3] if canvas.ndim == 3 else canvas[::4, ::4]

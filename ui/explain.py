@@ -1,0 +1,148 @@
+"""The Draw page's "How the model decided" expander: every step on the current drawing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from PIL import Image, ImageDraw
+
+from mnist_core.preprocess import BOX, Steps
+from mnist_core.store import ModelError, ModelInfo
+from ui.services import prediction_worker
+
+STEP_WIDTH = 150  # pixels each step's picture is shown at
+PICTURE_COLUMNS = 8
+
+FROM_LOGITS = """
+**Why logits, and `from_logits=True`.** The last layer has no softmax: it outputs ten
+raw scores, the logits. The loss, `SparseCategoricalCrossentropy(from_logits=True)`, applies
+softmax itself, in one step with the logarithm it needs, which stays exact even for very
+confident scores (softmax first, then log, rounds a tiny probability to 0 and its log to
+−∞). The app applies softmax only to show probabilities.
+
+Two classic mistakes, which the Train page can make on purpose (under *Advanced*):
+- **`from_logits` forgotten** (`from_logits=False` on raw scores): the loss reads the scores
+  as probabilities, and can't tell a right answer from a wrong one. Here the loss stayed
+  around 2.1–2.3, which is −log(1/10), the loss of a uniform guess, and validation accuracy
+  fell to 30–60% after two epochs.
+- **Softmax applied twice** (a softmax at the end of the model *and* `from_logits=True`):
+  the loss squeezes probabilities, all between 0 and 1, through softmax again, so even a
+  perfect answer scores e¹/(e¹+9) ≈ 23%: the loss can't fall below 1.46 and learning is
+  slower. (Keras catches this when the softmax is its own layer or function, warns and uses
+  the scores before it; a hand-written softmax slips through.)
+"""
+
+
+def pipeline_ui(canvas: np.ndarray, steps: Steps, model: ModelInfo) -> None:
+    """The steps from canvas to probabilities, with the real intermediate images."""
+    try:
+        seen = prediction_worker().explain(model.path, steps.digit)
+    except ModelError as err:
+        st.error(f"This model can't be explained: {err}")
+        return
+    top, left, bottom, right = steps.bbox
+    one, two, three, four = st.columns(4)
+    one.image(_rgb(canvas), width=STEP_WIDTH)
+    one.caption("**1. Your canvas**, 280×280 pixels, as the browser sends it.")
+    two.image(_with_box(steps.ink, steps.bbox), width=STEP_WIDTH)
+    two.caption(
+        f"**2. The ink's bounding box**, {right - left}×{bottom - top} pixels: "
+        "everything outside it is dropped (stray dots too)."
+    )
+    three.image(
+        _enlarged(steps.boxed, STEP_WIDTH // BOX), width=STEP_WIDTH * steps.boxed.shape[1] // BOX
+    )
+    three.caption(
+        f"**3. Scaled into 20×20**, keeping its shape: {steps.boxed.shape[1]}×"
+        f"{steps.boxed.shape[0]} pixels, as every MNIST digit was."
+    )
+    four.image(_with_centre(steps.digit), width=STEP_WIDTH)
+    four.caption(
+        "**4. Centred in 28×28** so the ink's centre of mass (red) sits at the middle: "
+        "this is all the model sees."
+    )
+    logits = np.asarray(seen["logits"], np.float64)
+    exp = np.exp(logits - logits.max())
+    table = pd.DataFrame(
+        {
+            "digit": range(10),
+            "logit (raw score)": logits,
+            "e^(logit − max)": exp,
+            "probability": exp / exp.sum(),
+        }
+    )
+    st.markdown(
+        "**5. Ten logits.** The network's output: one raw score per digit, any real "
+        "number; higher means more likely. **6. Softmax** turns them into probabilities: "
+        "each score is exponentiated and divided by the sum, so they are positive and add up "
+        "to 1, and a lead of a few points in score becomes near certainty."
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "logit (raw score)": st.column_config.NumberColumn(format="%.2f"),
+            "e^(logit − max)": st.column_config.NumberColumn(format="%.2e"),
+            "probability": st.column_config.ProgressColumn(
+                format="percent", min_value=0, max_value=1
+            ),
+        },
+    )
+    _first_layer_ui(seen)
+    st.markdown(FROM_LOGITS)
+
+
+def _first_layer_ui(seen: dict) -> None:
+    if seen["kind"] == "feature_maps":
+        st.markdown(
+            "**Inside: the first layer's feature maps.** The first convolutional layer slides "
+            f"{len(seen['pictures'])} small 3×3 filters over the image; each map shows where "
+            "its filter found its pattern (an edge at some angle, a line end) in this "
+            "drawing. Brighter is stronger. Later layers combine these into strokes and shapes."
+        )
+    elif seen["kind"] == "weights":
+        st.markdown(
+            "**Inside: the first layer's weights.** Each of the 128 hidden units weighs all "
+            "784 pixels; drawn as 28×28 pictures, bright pixels are where ink raises the "
+            "unit's output, dark where ink lowers it. Shown: the units this drawing drives "
+            "most, strongest first."
+        )
+    else:
+        return
+    pictures, strengths = seen["pictures"], seen["strengths"]
+    label = "mean response" if seen["kind"] == "feature_maps" else "drive"
+    columns = st.columns(PICTURE_COLUMNS)
+    for k, (picture, strength) in enumerate(zip(pictures, strengths)):
+        columns[k % PICTURE_COLUMNS].image(
+            _enlarged(picture, 3), caption=f"{label} {strength:.2f}", width="stretch"
+        )
+
+
+def _rgb(canvas: np.ndarray) -> np.ndarray:
+    a = np.asarray(canvas)
+    return a[..., :3] if a.ndim == 3 else a
+
+
+def _enlarged(image: np.ndarray, scale: int) -> np.ndarray:
+    """Pixels as visible blocks (no smoothing), for tiny images."""
+    return np.kron(np.clip(image, 0, 1), np.ones((max(scale, 1),) * 2, np.float32))
+
+
+def _with_box(ink: np.ndarray, bbox) -> Image.Image:
+    top, left, bottom, right = bbox
+    im = Image.fromarray((np.clip(ink, 0, 1) * 255).astype(np.uint8)).convert("RGB")
+    width = max(2, ink.shape[0] // 100)
+    ImageDraw.Draw(im).rectangle([left, top, right - 1, bottom - 1], outline="#ff4b4b", width=width)
+    return im
+
+
+def _with_centre(digit: np.ndarray, scale: int = 6) -> Image.Image:
+    big = (_enlarged(digit, scale) * 255).astype(np.uint8)
+    im = Image.fromarray(big).convert("RGB")
+    rows, cols = np.indices(digit.shape)
+    mass = digit.sum()
+    r, c = (rows * digit).sum() / mass, (cols * digit).sum() / mass
+    y, x = (r + 0.5) * scale, (c + 0.5) * scale
+    ImageDraw.Draw(im).ellipse([x - 4, y - 4, x + 4, y + 4], fill="#ff4b4b")
+    return im
