@@ -16,12 +16,6 @@ def clear_canvas() -> None:
     st.session_state["draw_clears"] = st.session_state.get("draw_clears", 0) + 1
 
 
-def after_correction() -> None:
-    """A saved correction: clear the canvas for the next drawing, refresh the counts."""
-    clear_canvas()
-    st.session_state["draw_saved"] = True
-
-
 def empty_drawing() -> dict:
     """An empty drawing that differs from the last one each time Clear is pressed.
 
@@ -64,18 +58,21 @@ def drawing_ui(model: ModelInfo) -> None:
         steps = answer_ui(image, model)
         if steps is not None:
             remember_drawing(steps.digit, image)
-            correction_ui(after_correction, st.session_state.get("draw_clears", 0))
-    if st.session_state.pop("draw_saved", False):
-        st.rerun(scope="app")  # the saved-drawings list below the fragment changed too
-    if steps is None:
-        return
+            correction_ui(clear_canvas, st.session_state.get("draw_clears", 0))
+    if steps is not None:
+        explainer_ui(image, steps, model)
+    drawings_manager_ui()  # in the fragment: a correction changes it
+
+
+def explainer_ui(image, steps, model: ModelInfo) -> None:
+    """The step-by-step expander, worked out only while it is open: strokes stay fast."""
     with st.expander(
         "How the model decided, step by step",
         icon=":material/account_tree:",
         key="draw_explain",
         on_change="rerun",
     ) as explainer:
-        if explainer.open:  # only worked out when someone looks: strokes stay fast
+        if explainer.open:
             pipeline_ui(image, steps, model)
 
 
@@ -88,4 +85,3 @@ chosen = model_picker_ui(saved_models())
 if chosen is None:
     st.stop()
 drawing_ui(chosen)
-drawings_manager_ui()

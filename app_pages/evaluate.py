@@ -48,7 +48,7 @@ confusion = figures_ui(probs, labels)
 matrix, gallery = st.columns([5, 6], gap="large")
 with matrix:
     true, pred = confusion_ui(confusion)
-with gallery:
+with gallery.container(key="eval_gallery"):
     gallery_ui(probs, true, pred)
 drawings_ui(by_name[name], by_name, drawings)
 st.subheader("All models side by side")

@@ -28,7 +28,7 @@ def correction_ui(on_saved, round_: int) -> None:
         list(range(10)),
         key=key,
         on_change=_save_correction,
-        args=(key, on_saved),
+        args=(key, round_, on_saved),
         help="Saves this drawing with the right digit in your own dataset "
         f"(`{DRAWINGS_DIR.name}/` in the data folder), to test models on it and "
         "fine-tune them on the Train page.",
@@ -43,11 +43,13 @@ def correction_ui(on_saved, round_: int) -> None:
         )
 
 
-def _save_correction(key: str, on_saved) -> None:
+def _save_correction(key: str, round_: int, on_saved) -> None:
     label = st.session_state.get(key)
     last = st.session_state.get("draw_last")
-    if label is None or last is None:
+    # One save per round: the browser may report the old pills' choice once more
+    if label is None or last is None or st.session_state.get("draw_saved_round") == round_:
         return
+    st.session_state["draw_saved_round"] = round_
     digit, canvas = last
     try:
         save_drawing(digit, label, canvas)

@@ -1,0 +1,127 @@
+"""Issue 6 in headless Chromium: the confusion matrix drill-down, and the loop of correcting
+a misread drawing, fine-tuning on it, and seeing the new model read it right."""
+
+import re
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from apprunner import (
+    METRIC,
+    canvas_box,
+    draw,
+    models_with_default,
+    open_page,
+    prediction,
+    start_app,
+    stop_app,
+    wait_idle,
+)
+from mnist_core.config import TrainConfig
+from mnist_core.data import to_float
+from mnist_core.evaluation import confusion_matrix
+from mnist_core.pendigits import PenDigits, render
+from mnist_core.predict import cached_model, classify
+from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.training import train_evaluate_save
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The app with the default model and `tiny`, a dense model trained on 1,000 digits."""
+    models = models_with_default(tmp_path_factory.mktemp("models"))
+    drawings = tmp_path_factory.mktemp("drawings")
+    config = TrainConfig(arch="dense", epochs=1, train_size=1000, batch_size=32)
+    train_evaluate_save(config, "tiny", models)
+    process, url = start_app(models_dir=models, drawings_dir=drawings)
+    yield url, models, drawings
+    stop_app(process)
+
+
+def pick(page, key, option):
+    page.locator(f".st-key-{key}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_confusion_matrix_drill_down_shows_those_images(app, browser, mnist, default_model_path):
+    url, _, _ = app
+    probs = classify(cached_model(default_model_path), to_float(mnist[2]))
+    confusion = confusion_matrix(mnist[3], probs.argmax(1))
+    page = open_page(browser, f"{url}/evaluate")
+    expect(page.get_by_text("test images of a")).to_be_visible(timeout=120000)
+    accuracy = page.locator(METRIC).filter(has_text="Test accuracy")
+    expect(accuracy).to_contain_text(f"{np.trace(confusion) / 100:.2f}%")
+    for true, read in ((5, 3), (7, 2)):
+        pick(page, "eval_true", str(true))
+        pick(page, "eval_pred", str(read))
+        count = int(confusion[true, read])
+        heading = page.locator(".st-key-eval_gallery h3")
+        expect(heading).to_have_text(f"{count} test images of a {true} read as a {read}")
+        expect(page.locator(".st-key-eval_gallery img")).to_have_count(min(count, 40))
+
+
+def misread_candidates(models, n=6):
+    """Pen digits (index, strokes, label) that `tiny` reads wrong when rendered like the page."""
+    digits, rng = PenDigits(), np.random.default_rng(0)
+    model = cached_model(models / "tiny.keras")
+    found = []
+    for i in rng.permutation(len(digits))[:300]:
+        strokes = digits.placed(i, rng)
+        digit = canvas_to_mnist(render(strokes))
+        if digit is not None and classify(model, digit[None]).argmax() != digits.labels[i]:
+            found.append((strokes, int(digits.labels[i])))
+        if len(found) == n:
+            break
+    return found
+
+
+def clear(page):
+    page.locator(".st-key-draw_clear button").click()
+    expect(page.get_by_text("Draw one digit")).to_be_visible()
+
+
+def test_correct_fine_tune_and_read_right(app, browser):
+    url, models, drawings = app
+    page = open_page(browser, f"{url}/draw")
+    canvas_box(page)
+    pick(page, "draw_model", re.compile(r"^tiny"))
+    wait_idle(page)
+    for strokes, label in misread_candidates(models):  # one the browser also misreads
+        clear(page)
+        draw(page, strokes)
+        if prediction(page) != label:
+            break
+    else:
+        pytest.fail("tiny read every candidate right")
+    for k in range(5):  # correct the same drawing five times
+        if k:
+            expect(page.get_by_text("Draw one digit")).to_be_visible()
+            draw(page, strokes)
+            prediction(page)
+        page.locator("[class*='st-key-draw_correct'] button").filter(
+            has_text=re.compile(f"^{label}$")
+        ).click()
+        expect(page.get_by_text(f"Your saved drawings ({k + 1})")).to_be_visible()
+    assert len(list(drawings.glob("*.npz"))) == 5
+
+    page.goto(f"{url}/train")
+    page.locator(".st-key-train_mode button").filter(has_text="Fine-tune").click()
+    pick(page, "train_base", re.compile(r"^tiny"))
+    expect(page.get_by_text("Your 5 saved drawings are mixed")).to_be_visible()
+    page.locator(".st-key-train_name input").fill("tiny-mine")
+    page.locator(".st-key-train_name input").press("Enter")
+    page.locator(".st-key-train_start button").click()
+    mine = page.locator(METRIC).filter(has_text="Your 5 drawings")
+    expect(mine).to_be_visible(timeout=300000)
+    expect(mine.locator("[data-testid='stMetricValue']")).to_have_text("100%")
+
+    page.locator(".st-key-train_draw button").click()
+    page.wait_for_url("**/draw", timeout=30000)
+    expect(page.locator(".st-key-draw_model input")).to_have_value(re.compile(r"^tiny-mine"))
+    draw(page, strokes)
+    assert prediction(page) == label
+
+    page.goto(f"{url}/evaluate")
+    pick(page, "eval_model", re.compile(r"^tiny-mine"))
+    expect(page.get_by_text("before → after fine-tuning")).to_be_visible(timeout=120000)
