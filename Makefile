@@ -26,8 +26,9 @@ test-deps:
 default-model: install  ## rebuild models/default.keras (about 12 minutes on 2 CPU cores)
 	$(PYTHON) -m mnist_core train --arch cnn --epochs 15 --batch-size 128 --augment --name default --overwrite
 
-bench: test-deps  ## the figures reported on issues (about 50 minutes; not part of the tests)
+bench: test-deps  ## the figures reported on issues (about 60 minutes; not part of the tests)
 	$(PYTHON) bench/core_figures.py
 	$(PYTHON) bench/draw_figures.py 300
 	$(PYTHON) bench/train_figures.py
 	$(PYTHON) bench/load_figures.py
+	$(PYTHON) bench/finetune_figures.py

@@ -1,5 +1,5 @@
 """Screenshots of the pages for the README: docs/draw.png, docs/train.png,
-docs/train_done.png and docs/draw_phone.png. Starts its own app on a copy of the models.
+docs/train_done.png, docs/evaluate.png and docs/draw_phone.png. Starts its own app on a copy of the models.
 
 usage: python bench/screenshots.py
 """
@@ -59,6 +59,11 @@ def main():
                 phone.locator("canvas.upper-canvas").wait_for(timeout=60000)
                 wait_idle(phone)
                 phone.screenshot(path=DOCS / "draw_phone.png")
+
+                page.goto(f"{url}/evaluate")
+                page.locator(".st-key-eval_gallery img").first.wait_for(timeout=120000)
+                wait_idle(page)
+                page.screenshot(path=DOCS / "evaluate.png", full_page=True)
 
                 page.goto(f"{url}/train")
                 page.locator(".st-key-train_start button").wait_for(timeout=60000)

@@ -170,6 +170,21 @@ def prediction(page, timeout=15000) -> int:
     return int(metric.locator("[data-testid='stMetricValue']").inner_text().strip())
 
 
+def clear_canvas(page):
+    """Press the Draw page's Clear and wait until the answer is gone."""
+    from playwright.sync_api import expect
+
+    page.locator(".st-key-draw_clear button").click()
+    expect(page.locator(METRIC)).to_have_count(0)
+    expect(page.get_by_text("Draw one digit")).to_be_visible()
+
+
+def pick(page, key, option):
+    """Choose `option` (text or regex) in the selectbox with that key."""
+    page.locator(f".st-key-{key}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
 def set_number(page, key, value):
     box = page.locator(f".st-key-{key} input")
     box.fill(str(value))

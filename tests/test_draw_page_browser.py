@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from apprunner import (
     METRIC,
     canvas_box,
+    clear_canvas,
     draw,
     models_with_default,
     open_page,
@@ -31,12 +32,6 @@ def app(tmp_path_factory):
     stop_app(process)
 
 
-def clear(page):
-    page.locator(".st-key-draw_clear button").click()
-    expect(page.locator(METRIC)).to_have_count(0)
-    expect(page.get_by_text("Draw one digit")).to_be_visible()
-
-
 def test_real_pen_digits_are_read(app, browser):
     digits = PenDigits()
     rng = np.random.default_rng(5)
@@ -44,7 +39,7 @@ def test_real_pen_digits_are_read(app, browser):
     page = open_page(browser, f"{app}/draw")
     right = 0
     for i in picks:
-        clear(page)
+        clear_canvas(page)
         draw(page, digits.placed(i, rng, canvas=canvas_box(page)["width"]))
         right += prediction(page) == digits.labels[i]
     assert right >= 9
@@ -57,7 +52,7 @@ def test_empty_canvas_predicts_nothing_and_clear_removes_the_answer(app, browser
     expect(page.locator(METRIC)).to_have_count(0)
     draw(page, [np.array([[140, 40], [140, 240]])])  # a 1
     assert prediction(page) == 1
-    clear(page)
+    clear_canvas(page)
 
 
 def test_root_lands_on_draw_and_bad_models_are_flagged(app, browser):

@@ -10,9 +10,11 @@ from playwright.sync_api import expect
 from apprunner import (
     METRIC,
     canvas_box,
+    clear_canvas,
     draw,
     models_with_default,
     open_page,
+    pick,
     prediction,
     start_app,
     stop_app,
@@ -37,11 +39,6 @@ def app(tmp_path_factory):
     process, url = start_app(models_dir=models, drawings_dir=drawings)
     yield url, models, drawings
     stop_app(process)
-
-
-def pick(page, key, option):
-    page.locator(f".st-key-{key}").click()
-    page.get_by_role("option", name=option, exact=True).click()
 
 
 def test_confusion_matrix_drill_down_shows_those_images(app, browser, mnist, default_model_path):
@@ -76,11 +73,6 @@ def misread_candidates(models, n=6):
     return found
 
 
-def clear(page):
-    page.locator(".st-key-draw_clear button").click()
-    expect(page.get_by_text("Draw one digit")).to_be_visible()
-
-
 def test_correct_fine_tune_and_read_right(app, browser):
     url, models, drawings = app
     page = open_page(browser, f"{url}/draw")
@@ -88,7 +80,7 @@ def test_correct_fine_tune_and_read_right(app, browser):
     pick(page, "draw_model", re.compile(r"^tiny"))
     wait_idle(page)
     for strokes, label in misread_candidates(models):  # one the browser also misreads
-        clear(page)
+        clear_canvas(page)
         draw(page, strokes)
         if prediction(page) != label:
             break

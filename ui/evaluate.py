@@ -11,6 +11,7 @@ import streamlit as st
 from mnist_core.drawings import DrawingSet
 from mnist_core.evaluation import accuracy_and_loss, confusion_matrix, mistakes, per_digit_accuracy
 from mnist_core.store import ModelError, ModelInfo
+from ui.draw import digit_bars
 from ui.services import drawings_probabilities, mnist_test
 
 GALLERY_SIZE = 40
@@ -31,26 +32,10 @@ def figures_ui(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     third.metric("Digits read wrong", f"{int(confusion.sum() - np.trace(confusion)):,}")
     accuracy = per_digit_accuracy(confusion)
     floor = max(0.0, float(np.nanmin(accuracy)) - 0.02)
-    rows = [{"digit": str(d), "accuracy": float(a)} for d, a in enumerate(accuracy)]
-    st.vega_lite_chart(
-        spec={
-            "title": "Accuracy per digit",
-            "height": 200,
-            "data": {"values": rows},
-            "mark": {"type": "bar", "clip": True},
-            "encoding": {
-                "x": {"field": "digit", "type": "nominal", "sort": None, "axis": {"labelAngle": 0}},
-                "y": {
-                    "field": "accuracy",
-                    "type": "quantitative",
-                    "scale": {"domain": [floor, 1]},
-                    "axis": {"format": ".0%"},
-                },
-                "tooltip": [{"field": "digit"}, {"field": "accuracy", "format": ".2%"}],
-            },
-        },
-        width="stretch",
-    )
+    st.markdown("**Accuracy per digit**")
+    chart = digit_bars(accuracy, "accuracy", domain=(floor, 1), tip_format=".2%", height=200)
+    chart["encoding"]["color"] = {"value": "#1f77b4"}  # no winner to single out here
+    st.vega_lite_chart(spec=chart, width="stretch")
     return confusion
 
 
