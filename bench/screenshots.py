@@ -1,5 +1,6 @@
 """Screenshots of the pages for the README: docs/draw.png, docs/train.png,
-docs/train_done.png, docs/evaluate.png and docs/draw_phone.png. Starts its own app on a copy of the models.
+docs/train_done.png, docs/evaluate.png and docs/draw_phone.png. Starts its own app on a
+copy of the models.
 
 usage: python bench/screenshots.py
 """
