@@ -205,7 +205,7 @@ def train_evaluate_save(
     and "drawings_accuracy_before"/"_after" (the base model's and the new one's on them).
     """
     from .data import load_mnist
-    from .evaluation import evaluate
+    from .evaluation import accuracy_and_loss, evaluate
     from .store import load_model, model_path, save_model
 
     check_new_run(config, name, models_dir, overwrite)
@@ -221,8 +221,8 @@ def train_evaluate_save(
         drawings = (found.digits, found.labels)
         extra = {"fine_tuned_from": config.base_model, "drawings": len(found)}
         if len(found):
-            before = classify(base, found.digits).argmax(1) == found.labels
-            extra["drawings_accuracy_before"] = round(float(before.mean()), 6)
+            before = accuracy_and_loss(classify(base, found.digits), found.labels)
+            extra["drawings_accuracy_before"] = before["accuracy"]
     result = train(
         config,
         mnist,
@@ -234,8 +234,8 @@ def train_evaluate_save(
     )
     test = evaluate(result.model, mnist[2], mnist[3])
     if extra.get("drawings"):
-        after = classify(result.model, drawings[0]).argmax(1) == drawings[1]
-        extra["drawings_accuracy_after"] = round(float(after.mean()), 6)
+        after = accuracy_and_loss(classify(result.model, drawings[0]), drawings[1])
+        extra["drawings_accuracy_after"] = after["accuracy"]
     info = save_model(result.model, name, run_metadata(result, test, extra), models_dir, overwrite)
     return {
         "model": name,

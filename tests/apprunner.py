@@ -180,9 +180,22 @@ def clear_canvas(page):
 
 
 def pick(page, key, option):
-    """Choose `option` (text or regex) in the selectbox with that key."""
-    page.locator(f".st-key-{key}").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Choose `option` (text or regex) in the selectbox with that key.
+
+    A rerun that redraws the page can close the list just opened; then open it again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        wait_idle(page)
+        page.locator(f".st-key-{key}").click()
+        try:
+            choice.click(timeout=5000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"no option {option!r} in {key}")
 
 
 def set_number(page, key, value):

@@ -157,8 +157,7 @@ def drawings_ui(model: ModelInfo, models: dict[str, ModelInfo], drawings: Drawin
 
 
 def drawings_accuracy(model: ModelInfo, drawings: DrawingSet) -> float:
-    probs = drawings_probabilities(model, drawings)
-    return float((probs.argmax(1) == drawings.labels).mean())
+    return accuracy_and_loss(drawings_probabilities(model, drawings), drawings.labels)["accuracy"]
 
 
 def comparison_table(models: list[ModelInfo], drawings: DrawingSet) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 from PIL import Image, ImageDraw
+from scipy import ndimage
 
 from mnist_core.preprocess import BOX, Steps
 from mnist_core.store import ModelError, ModelInfo
@@ -140,9 +141,7 @@ def _with_box(ink: np.ndarray, bbox) -> Image.Image:
 def _with_centre(digit: np.ndarray, scale: int = 6) -> Image.Image:
     big = (_enlarged(digit, scale) * 255).astype(np.uint8)
     im = Image.fromarray(big).convert("RGB")
-    rows, cols = np.indices(digit.shape)
-    mass = digit.sum()
-    r, c = (rows * digit).sum() / mass, (cols * digit).sum() / mass
+    r, c = ndimage.center_of_mass(digit)  # as preprocess.centre_by_mass measured it
     y, x = (r + 0.5) * scale, (c + 0.5) * scale
     ImageDraw.Draw(im).ellipse([x - 4, y - 4, x + 4, y + 4], fill="#ff4b4b")
     return im
