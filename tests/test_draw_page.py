@@ -1,13 +1,15 @@
 """Draw page logic without a browser: AppTest runs the page and the answer for an injected
 canvas image (the canvas itself is a component AppTest cannot drive)."""
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist_core.data import PROJECT_DIR
 from mnist_core.store import MODELS_DIR
-from ui.draw import pixel_preview, probability_chart
+from ui.draw import BEST_COLOUR, digit_bars, pixel_preview, probability_bars
 
 
 def answer_script(image_file: str, model_dir: str):
@@ -58,14 +60,36 @@ def test_nothing_drawn_invites_drawing(tmp_path, image):
     assert "Draw one digit" in at.info[0].value
 
 
-def test_chart_has_ten_bars_in_order_with_the_winner_marked():
+def bars(html: str) -> list[dict]:
+    """Each bar's digit, highlight, height (% of the chart) and label, in page order."""
+    found = re.findall(
+        r'data-digit="(\d)" data-best="(true|false)".*?>([^<]*)</div>.*?height:([\d.]+)%', html
+    )
+    return [
+        {"digit": int(d), "best": b == "true", "label": label, "height": float(h)}
+        for d, b, label, h in found
+    ]
+
+
+def test_bars_are_ten_digits_in_order_with_the_winner_marked():
     probs = np.full(10, 0.02)
     probs[7] = 0.82
-    spec = probability_chart(probs)
-    rows = spec["data"]["values"]
-    assert [r["digit"] for r in rows] == [str(d) for d in range(10)]
-    assert [r["best"] for r in rows].index(True) == 7 and sum(r["best"] for r in rows) == 1
-    assert spec["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    html = probability_bars(probs)
+    shown = bars(html)
+    assert [b["digit"] for b in shown] == list(range(10))
+    assert [b["best"] for b in shown].index(True) == 7 and sum(b["best"] for b in shown) == 1
+    assert shown[7]["label"] == "82%" and shown[7]["height"] == 82.0
+    assert shown[0]["height"] == 2.0  # on a 0-100% scale
+    assert html.count(BEST_COLOUR) == 1
+
+
+def test_bars_on_a_raised_floor_are_clipped_and_need_not_single_out_a_winner():
+    accuracy = np.linspace(0.95, 1.0, 10)
+    html = digit_bars(accuracy, domain=(0.96, 1), value_format="{:.1%}", highlight_best=False)
+    shown = bars(html)
+    assert not any(b["best"] for b in shown)
+    assert shown[0]["height"] == 0.0 and shown[9]["height"] == 100.0
+    assert shown[9]["label"] == "100.0%"
 
 
 def test_preview_keeps_every_pixel_visible():

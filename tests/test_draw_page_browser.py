@@ -41,7 +41,12 @@ def test_real_pen_digits_are_read(app, browser):
     for i in picks:
         clear_canvas(page)
         draw(page, digits.placed(i, rng, canvas=canvas_box(page)["width"]))
-        right += prediction(page) == digits.labels[i]
+        shown = prediction(page)
+        right += shown == digits.labels[i]
+        # the highlighted probability bar is the digit the metric shows
+        expect(page.locator(".digit-bars [data-best='true']")).to_have_attribute(
+            "data-digit", str(shown)
+        )
     assert right >= 9
 
 

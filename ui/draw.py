@@ -1,4 +1,4 @@
-"""Draw page widgets: model picker, the answer for a drawing, probability chart, preview."""
+"""Draw page widgets: model picker, the answer for a drawing, probability bars, preview."""
 
 from __future__ import annotations
 
@@ -43,46 +43,51 @@ def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
     return info
 
 
-def digit_bars(values, measure: str, domain=(0, 1), tip_format: str = ".1%", height=220) -> dict:
-    """Vega-Lite spec: one bar per digit 0-9 in order, `measure` on a fixed axis, the
-    largest highlighted.
+BEST_COLOUR, OTHER_COLOUR = "#ff4b4b", "#9aa5b1"
 
-    A plain spec rather than Altair: Altair's building and validation cost ~27 ms a stroke,
-    a tenth of the time budget from mouse-up to answer.
+
+def digit_bars(
+    values,
+    domain=(0.0, 1.0),
+    value_format="{:.0%}",
+    highlight_best: bool = True,
+    height: int = 180,
+) -> str:
+    """HTML: one bar per digit 0-9 in order, each labelled with its value, the largest
+    highlighted; bar heights run from `domain[0]` (none) to `domain[1]` (full).
+
+    Plain HTML rather than a Vega-Lite chart: the Draw page redraws it after every stroke,
+    and in Chromium a chart cost the page about 15-40 ms of its main thread per stroke
+    (ten more digits per second across a room of drawing sessions), and appeared after the
+    answer rather than with it.
     """
     values = np.asarray(values, np.float64)
     best = int(np.nanargmax(values))
-    rows = [{"digit": str(d), measure: float(v), "best": d == best} for d, v in enumerate(values)]
-    return {
-        "height": height,
-        "data": {"values": rows},
-        "mark": {"type": "bar", "clip": True},
-        "encoding": {
-            "x": {
-                "field": "digit",
-                "type": "nominal",
-                "sort": None,
-                "title": "digit",
-                "axis": {"labelAngle": 0},
-            },
-            "y": {
-                "field": measure,
-                "type": "quantitative",
-                "title": measure,
-                "scale": {"domain": list(domain)},
-            },
-            "color": {"condition": {"test": "datum.best", "value": "#ff4b4b"}, "value": "#9aa5b1"},
-            "tooltip": [
-                {"field": "digit", "type": "nominal"},
-                {"field": measure, "type": "quantitative", "format": tip_format},
-            ],
-        },
-    }
+    low, high = domain
+    columns = []
+    for digit, value in enumerate(values):
+        is_best = highlight_best and digit == best
+        share = 0.0 if np.isnan(value) else float(np.clip((value - low) / (high - low), 0, 1))
+        label = "" if np.isnan(value) else value_format.format(value)
+        columns.append(
+            f'<div data-digit="{digit}" data-best="{str(is_best).lower()}" '
+            f'title="{digit}: {label}" style="flex:1;display:flex;flex-direction:column;'
+            'justify-content:flex-end;align-items:center;height:100%;min-width:0">'
+            f'<div style="font-size:0.8rem;opacity:0.8;white-space:nowrap">{label}</div>'
+            f'<div style="width:72%;height:{share * 100:.1f}%;min-height:1px;border-radius:3px '
+            f'3px 0 0;background:{BEST_COLOUR if is_best else OTHER_COLOUR}"></div>'
+            f'<div style="font-weight:{700 if is_best else 400}">{digit}</div></div>'
+        )
+    return (
+        f'<div class="digit-bars" style="display:flex;gap:4px;height:{height}px">'
+        + "".join(columns)
+        + "</div>"
+    )
 
 
-def probability_chart(probs: np.ndarray) -> dict:
+def probability_bars(probs: np.ndarray) -> str:
     """The ten softmax probabilities as bars, the winner highlighted."""
-    return digit_bars(probs, "probability")
+    return digit_bars(probs)
 
 
 def pixel_preview(digit: np.ndarray) -> np.ndarray:
@@ -127,7 +132,7 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
         width=28 * PREVIEW_SCALE,
         caption="What the model sees",
     )
-    st.vega_lite_chart(spec=probability_chart(probs), width="stretch")
+    st.html(probability_bars(probs))
     st.caption(
         "The model never sees your canvas, only the 28×28 picture above: your ink "
         "cropped, scaled into 20×20 pixels and centred by its centre of mass, the "
