@@ -1,16 +1,19 @@
 """Figures for load (issue 7), printed and saved to bench/out/load_figures.json.
 
-Five people draw on the Draw page at once (headless Chromium, a browser context each,
-one real one-stroke pen digit per second each, see tests/drawers.py) while one training
-runs from the Train page. Three phases on one server:
+Five people draw on the Draw page at once, one real one-stroke pen digit per second each,
+while one training runs from the Train page. Four phases on one server:
 
 1. the training alone, its page open: images/s;
-2. the five sessions drawing, nothing else: mouse-up → answer (the load's own cost);
-3. the five sessions drawing while the same training runs: answers, latency, images/s.
+2. five headless Chromium sessions drawing with the mouse (tests/drawers.py), nothing
+   else: mouse-up → answer on screen;
+3. the same five browser sessions while the training runs: answers, latency, images/s;
+4. five light sessions (tests/light_sessions.py: a recorded browser session's messages,
+   replayed with other pen digits) while the same training runs: the room as it is, with
+   each person's browser on their own device.
 
-CPU time used in phase 3 by the server, the prediction worker, the training process and
-everything else (the browsers driving the load) is reported too: on a small machine the
-browsers that make the load compete with the app for the same cores.
+The CPU used in phases 3 and 4 by the server, the prediction worker, the training process,
+the light sessions and everything else (the browsers) is reported too: on a small machine
+the Chromium sessions that make the load compete with the app for the same cores.
 
 usage: python bench/load_figures.py [--sessions 5] [--drawings 8]
 """
@@ -39,6 +42,7 @@ from apprunner import (  # noqa: E402
 )
 from common import cpu_seconds, start_training_from_page, wait_trained  # noqa: E402
 from drawers import draw_together, summary  # noqa: E402
+from light_sessions import draw_lightly, record  # noqa: E402
 from mnist_core.config import TrainConfig  # noqa: E402
 
 # as bench/train_figures.py: the Train page's cnn, 2 epochs of 20,000 images
@@ -59,6 +63,57 @@ def total_cpu_seconds() -> float:
     return (user + nice + system) / os.sysconf("SC_CLK_TCK")
 
 
+def while_training(page, url, name, draw, process, models: Path) -> dict:
+    """Start the training `name` from the Train page and `draw(keep_going)` until it ends:
+    the drawings, the seconds they took, the training's images/s and the CPU time of each
+    part (the server reaps the training process without adding its time to its own)."""
+    trained = threading.Event()
+    results = []
+    drawers = threading.Thread(target=lambda: results.extend(draw(lambda: not trained.is_set())))
+    server = process.pid
+    worker = next(pid for pid, cmd in child_processes(server).items() if "worker" in cmd)
+    before = {
+        "server": cpu_seconds(server),
+        "prediction worker": cpu_seconds(worker),
+        "bench process (light sessions)": cpu_seconds(os.getpid()),
+    }
+    machine_before, started = total_cpu_seconds(), time.monotonic()
+    start_training_from_page(page, url, name, **SETTINGS)
+    drawers.start()
+    training_cpu, trainer = 0.0, None
+    while trainer is None:
+        trainer = next(
+            (p for p, cmd in child_processes(server).items() if "train_worker" in cmd), None
+        )
+    while True:  # sampled until it ends
+        try:
+            training_cpu = cpu_seconds(trainer)
+        except OSError:
+            break
+        time.sleep(0.2)
+    wait_trained(page, name)
+    cpu = {
+        "server": cpu_seconds(server) - before["server"],
+        "prediction worker": cpu_seconds(worker) - before["prediction worker"],
+        "training": training_cpu,
+        "bench process (light sessions)": cpu_seconds(os.getpid())
+        - before["bench process (light sessions)"],
+    }
+    trained.set()
+    drawers.join()
+    elapsed = time.monotonic() - started
+    machine = total_cpu_seconds() - machine_before
+    cores = {role: round(seconds / elapsed, 2) for role, seconds in cpu.items()}
+    cores["everything else (browsers, load driver)"] = round(
+        (machine - sum(cpu.values())) / elapsed, 2
+    )
+    return {
+        "drawing": summary(results, elapsed),
+        "training_images_per_second": images_per_second(models, name),
+        "cores_used": cores,
+    }
+
+
 def main():
     from playwright.sync_api import sync_playwright
 
@@ -74,82 +129,41 @@ def main():
             draw_together(url, sessions=1, per_session=1)  # warm: the worker has loaded TF
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                recording = record(browser, url)
                 page = browser.new_page(viewport={"width": 1280, "height": 1400})
 
                 start_training_from_page(page, url, "alone", **SETTINGS)
                 wait_trained(page, "alone")
-                figures["training_alone_images_per_second"] = images_per_second(models, "alone")
-                print("phase 1:", figures, flush=True)
+                alone = images_per_second(models, "alone")
+                figures["training_alone_images_per_second"] = alone
+                print("phase 1, training alone:", alone, flush=True)
 
                 began = time.monotonic()
                 made = draw_together(url, args.sessions, args.drawings)
-                drawing = summary(made, time.monotonic() - began)
-                figures["drawing_alone"] = drawing
-                print("phase 2:", drawing, flush=True)
+                figures["browsers_drawing_alone"] = summary(made, time.monotonic() - began)
+                print("phase 2, browsers alone:", figures["browsers_drawing_alone"], flush=True)
 
-                trained = threading.Event()
-
-                def trained_not_yet():
-                    return not trained.is_set()
-
-                results = []
-                drawers = threading.Thread(
-                    target=lambda: results.extend(
-                        draw_together(url, args.sessions, 1000, keep_going=trained_not_yet)
-                    )
-                )
-                server, worker = (
-                    process.pid,
-                    next(
-                        pid for pid, cmd in child_processes(process.pid).items() if "worker" in cmd
+                for phase, name, draw in [
+                    (
+                        "browsers_drawing_during_training",
+                        "with_browsers",
+                        lambda go: draw_together(url, args.sessions, 1000, keep_going=go),
                     ),
-                )
-                cpu_before = {
-                    "server": cpu_seconds(server),
-                    "prediction worker": cpu_seconds(worker),
-                }
-                machine_before, started = total_cpu_seconds(), time.monotonic()
-                start_training_from_page(page, url, "loaded", **SETTINGS)
-                drawers.start()
-                # the training process's CPU time, sampled until it ends (the server reaps
-                # it without adding its time to the server's children's time)
-                training_cpu, trainer = 0.0, None
-                while trainer is None:
-                    trainer = next(
-                        (p for p, cmd in child_processes(server).items() if "train_worker" in cmd),
-                        None,
+                    (
+                        "light_sessions_drawing_during_training",
+                        "with_light_sessions",
+                        lambda go: draw_lightly(url, recording, args.sessions, 1000, keep_going=go),
+                    ),
+                ]:
+                    result = while_training(page, url, name, draw, process, models)
+                    result["training_ratio_to_alone"] = round(
+                        result["training_images_per_second"] / alone, 3
                     )
-                while True:
-                    try:
-                        training_cpu = cpu_seconds(trainer)
-                    except OSError:
-                        break
-                    time.sleep(0.2)
-                wait_trained(page, "loaded")
-                cpu = {
-                    "server": cpu_seconds(server) - cpu_before["server"],
-                    "prediction worker": cpu_seconds(worker) - cpu_before["prediction worker"],
-                    "training": training_cpu,
-                }
-                trained.set()
-                drawers.join()
-                elapsed = time.monotonic() - started
-                machine = total_cpu_seconds() - machine_before
-                loaded = images_per_second(models, "loaded")
+                    figures[phase] = result
+                    print(f"{phase}:", json.dumps(result), flush=True)
                 browser.close()
         finally:
             stop_app(process)
-    figures["drawing_during_training"] = summary(results, elapsed)
-    figures["training_loaded_images_per_second"] = loaded
-    figures["training_ratio_loaded_to_alone"] = round(
-        loaded / figures["training_alone_images_per_second"], 3
-    )
-    figures["cores_used_during_training"] = {
-        **{role: round(seconds / elapsed, 2) for role, seconds in cpu.items()},
-        "everything else (browsers, load driver)": round(
-            (machine - sum(cpu.values())) / elapsed, 2
-        ),
-    }
     print(json.dumps(figures), flush=True)
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)

@@ -197,11 +197,14 @@ def draw_together(
 ) -> list[Drawing]:
     """Every drawing made by `sessions` people at once, up to `per_session` each, one per
     `period` seconds, while `keep_going()` is true."""
-    # a thread of its own: asyncio.run refuses to run where an event loop already runs
-    # (Playwright's sync API in the caller has one)
+    return run_apart(_run(url, sessions, per_session, period, keep_going, seed))
+
+
+def run_apart(coroutine):
+    """asyncio.run(coroutine) in a thread of its own: asyncio.run refuses to run where an
+    event loop already runs (Playwright's sync API in the caller has one)."""
     with ThreadPoolExecutor(1) as pool:
-        run = _run(url, sessions, per_session, period, keep_going, seed)
-        return pool.submit(asyncio.run, run).result()
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def summary(drawings: list[Drawing], seconds: float | None = None) -> dict:
