@@ -31,7 +31,7 @@ from mnist_core.pendigits import PenDigits, render
 
 CANVAS_WAIT_S = 0.2  # the canvas sends a drawing 200 ms after mouse-up
 ANSWER_TIMEOUT_S = 10
-DRAWING_S = 0.5  # the pen on the canvas, between the empty canvas and the stroke
+DRAWING_S = 0.3  # the pen on the canvas, between the empty canvas and the stroke
 
 
 @dataclass
