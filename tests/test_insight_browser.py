@@ -56,6 +56,18 @@ def test_confusion_matrix_drill_down_shows_those_images(app, browser, mnist, def
         heading = page.locator(".st-key-eval_gallery h3")
         expect(heading).to_have_text(f"{count} test images of a {true} read as a {read}")
         expect(page.locator(".st-key-eval_gallery img")).to_have_count(min(count, 40))
+    # a click on the heatmap picks its cell (the gallery heading shows what the two
+    # pickers hold): the centre of the chart is not (7, 2)
+    chart = page.locator(".st-key-eval_confusion")
+    box = chart.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(heading).not_to_have_text(re.compile("of a 7 read as a 2"))
+    wait_idle(page)
+    pattern = r"(\d+) test images of a (\d) read (?:as a (\d)|right)"
+    shown = re.fullmatch(pattern, heading.inner_text())
+    count, true = int(shown[1]), int(shown[2])
+    read = int(shown[3]) if shown[3] else true
+    assert count == confusion[true, read]
 
 
 def misread_candidates(models, n=6):
