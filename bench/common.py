@@ -1,7 +1,10 @@
-"""Helpers shared by the benchmark scripts (which put tests/ on sys.path for apprunner)."""
+"""Helpers shared by the benchmark scripts (bench/paths.py puts tests/ on sys.path)."""
 
+import json
 import os
 import time
+
+from paths import ROOT
 
 from mnist_core.config import TrainConfig
 
@@ -59,3 +62,12 @@ def cpu_seconds(pid: int) -> float:
 
     fields = proc_stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+OUT_DIR = ROOT / "bench" / "out"
+
+
+def save_figures(name: str, figures: dict) -> None:
+    """Write `figures` to bench/out/NAME.json, where the README's figures come from."""
+    OUT_DIR.mkdir(exist_ok=True)
+    (OUT_DIR / f"{name}.json").write_text(json.dumps(figures, indent=2))

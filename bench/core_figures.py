@@ -11,27 +11,21 @@ usage: python bench/core_figures.py [--pen N] [--skip-train]
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+import numpy as np
+from paths import ROOT
 
-import numpy as np  # noqa: E402
-
-from common import bare_fit_images_per_second  # noqa: E402
-from mnist_core.config import TrainConfig  # noqa: E402
-from mnist_core.pendigits import rendered_sample  # noqa: E402
-from mnist_core.predict import cached_model, probabilities  # noqa: E402
-from mnist_core.preprocess import canvas_to_mnist  # noqa: E402
-from mnist_core.store import MODELS_DIR  # noqa: E402
-from mnist_core.worker import PredictionWorker  # noqa: E402
+from common import bare_fit_images_per_second, save_figures
+from mnist_core.config import TrainConfig
+from mnist_core.pendigits import rendered_sample
+from mnist_core.predict import cached_model, probabilities
+from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.store import MODELS_DIR
+from mnist_core.worker import PredictionWorker
 
 DEFAULT = MODELS_DIR / "default.keras"
 
@@ -122,9 +116,7 @@ def main():
             "ratio": round(cli / bare, 3),
         }
         print("throughput:", figures["throughput"], flush=True)
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    (out / "core_figures.json").write_text(json.dumps(figures, indent=2))
+    save_figures("core_figures", figures)
 
 
 if __name__ == "__main__":

@@ -8,19 +8,16 @@
 usage: python bench/draw_figures.py [N]   (N drawings, default 300)
 """
 
-import json
 import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
+from paths import ROOT
 
-from apprunner import CHROMIUM_ARGS, free_port, start_app, stop_app  # noqa: E402
-from mnist_core.pendigits import pen_digits_path  # noqa: E402
+from apprunner import CHROMIUM_ARGS, free_port, start_app, stop_app
+from common import OUT_DIR, save_figures
+from mnist_core.pendigits import pen_digits_path
 
 DRAW_EVAL = ROOT.parent / "shared" / "tools" / "draw_eval.py"
 
@@ -88,10 +85,8 @@ def main():
         latency_median_ms=int(median),
         latency_p95_ms=int(p95),
     )
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    (out / "draw_figures.json").write_text(json.dumps(figures, indent=2))
-    (out / "draw_eval.log").write_text(done.stdout)
+    save_figures("draw_figures", figures)
+    (OUT_DIR / "draw_eval.log").write_text(done.stdout)
 
 
 if __name__ == "__main__":

@@ -12,25 +12,20 @@ usage: python bench/finetune_figures.py [--writers N] [--per-digit 20]
 
 import argparse
 import json
-import os
-import sys
 import time
-from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import numpy as np
+import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
 
-import numpy as np  # noqa: E402
-
-from mnist_core.config import FINE_TUNE_DEFAULTS, TrainConfig  # noqa: E402
-from mnist_core.data import load_mnist  # noqa: E402
-from mnist_core.evaluation import evaluate  # noqa: E402
-from mnist_core.pendigits import PenDigits, render  # noqa: E402
-from mnist_core.predict import classify  # noqa: E402
-from mnist_core.preprocess import canvas_to_mnist  # noqa: E402
-from mnist_core.store import DEFAULT_MODEL, MODELS_DIR, load_model  # noqa: E402
-from mnist_core.training import train  # noqa: E402
+from common import save_figures
+from mnist_core.config import FINE_TUNE_DEFAULTS, TrainConfig
+from mnist_core.data import load_mnist
+from mnist_core.evaluation import evaluate
+from mnist_core.pendigits import PenDigits, render
+from mnist_core.predict import classify
+from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.store import DEFAULT_MODEL, MODELS_DIR, load_model
+from mnist_core.training import train
 
 MIN_DIGITS = 300  # writers with fewer cannot spare 200 drawings and still be tested
 
@@ -99,9 +94,7 @@ def main() -> None:
         "max_mnist_drop_points": max(r["mnist_drop_points"] for r in rows),
     }
     print(json.dumps({k: v for k, v in summary.items() if k != "writers"}))
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    (out / "finetune_figures.json").write_text(json.dumps(summary, indent=2))
+    save_figures("finetune_figures", summary)
 
 
 if __name__ == "__main__":

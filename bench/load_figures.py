@@ -23,29 +23,24 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
 
-from apprunner import (  # noqa: E402
+from apprunner import (
     CHROMIUM_ARGS,
     child_processes,
     models_with_default,
     start_app,
     stop_app,
 )
-from common import cpu_seconds, start_training_from_page, wait_trained  # noqa: E402
-from drawers import draw_together, summary  # noqa: E402
-from light_sessions import draw_lightly, record  # noqa: E402
-from mnist_core.config import TrainConfig  # noqa: E402
+from common import cpu_seconds, save_figures, start_training_from_page, wait_trained
+from drawers import draw_together, summary
+from light_sessions import draw_lightly, record
+from mnist_core.config import TrainConfig
 
 # as bench/train_figures.py: the Train page's cnn, 2 epochs of 20,000 images
 CONFIG = TrainConfig(arch="cnn", epochs=2, batch_size=64, train_size=20_000, augment=False)
@@ -175,9 +170,7 @@ def main():
         finally:
             stop_app(process)
     print(json.dumps(figures), flush=True)
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    (out / "load_figures.json").write_text(json.dumps(figures, indent=2))
+    save_figures("load_figures", figures)
 
 
 if __name__ == "__main__":

@@ -5,19 +5,14 @@ copy of the models.
 usage: python bench/screenshots.py
 """
 
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
+from paths import ROOT
+from playwright.sync_api import expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from apprunner import (  # noqa: E402
+from apprunner import (
     CHROMIUM_ARGS,
     canvas_box,
     draw,
@@ -26,7 +21,7 @@ from apprunner import (  # noqa: E402
     stop_app,
     wait_idle,
 )
-from mnist_core.pendigits import PenDigits  # noqa: E402
+from mnist_core.pendigits import PenDigits
 
 DOCS = ROOT / "docs"
 

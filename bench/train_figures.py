@@ -9,25 +9,19 @@ usage: python bench/train_figures.py [--trainings N]
 
 import argparse
 import json
-import os
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
 
-from apprunner import (  # noqa: E402
+from apprunner import (
     CHROMIUM_ARGS,
     models_with_default,
     start_app,
     stop_app,
 )
-from common import bare_fit_images_per_second, train_from_page  # noqa: E402
-from mnist_core.config import TrainConfig  # noqa: E402
+from common import bare_fit_images_per_second, save_figures, train_from_page
+from mnist_core.config import TrainConfig
 
 # The same run both ways: no augmentation, so bare fit can take the same numpy arrays.
 CONFIG = TrainConfig(arch="cnn", epochs=2, batch_size=64, train_size=20_000, augment=False)
@@ -75,9 +69,7 @@ def main():
         rss_growth_after_first_mb=round(rss[-1] - rss[0], 1),
     )
     print(json.dumps(figures), flush=True)
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    (out / "train_figures.json").write_text(json.dumps(figures, indent=2))
+    save_figures("train_figures", figures)
 
 
 if __name__ == "__main__":
