@@ -69,20 +69,22 @@ def while_training(page, url, name, draw, process, models: Path) -> dict:
     drawers = threading.Thread(target=lambda: results.extend(draw(lambda: not trained.is_set())))
     server = process.pid
     worker = next(pid for pid, cmd in child_processes(server).items() if "worker" in cmd)
-    before = {
-        "server": cpu_seconds(server),
-        "prediction worker": cpu_seconds(worker),
-        "bench process (light sessions)": cpu_seconds(os.getpid()),
+    pids = {
+        "server": server,
+        "prediction worker": worker,
+        "bench process (light sessions)": os.getpid(),
     }
+    before = {role: cpu_seconds(pid) for role, pid in pids.items()}
     machine_before, started = total_cpu_seconds(), time.monotonic()
     start_training_from_page(page, url, name, **SETTINGS)
     drawing_began = time.monotonic()
     drawers.start()
     training_cpu, trainer = 0.0, None
-    while trainer is None:
+    while trainer is None:  # looked for every 50 ms: spinning would take a core from it
         trainer = next(
             (p for p, cmd in child_processes(server).items() if "train_worker" in cmd), None
         )
+        time.sleep(0.05)
     while True:  # sampled until it ends
         try:
             training_cpu = cpu_seconds(trainer)
@@ -90,13 +92,8 @@ def while_training(page, url, name, draw, process, models: Path) -> dict:
             break
         time.sleep(0.2)
     wait_trained(page, name)
-    cpu = {
-        "server": cpu_seconds(server) - before["server"],
-        "prediction worker": cpu_seconds(worker) - before["prediction worker"],
-        "training": training_cpu,
-        "bench process (light sessions)": cpu_seconds(os.getpid())
-        - before["bench process (light sessions)"],
-    }
+    cpu = {role: cpu_seconds(pid) - before[role] for role, pid in pids.items()}
+    cpu["training"] = training_cpu
     trained.set()
     drawers.join()
     drawing_seconds = time.monotonic() - drawing_began

@@ -5,11 +5,16 @@ in Chromium while a training started from the Train page runs, and five light se
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import fill_training_form, models_with_default, open_page, start_app, stop_app
+from apprunner import (
+    METRIC,
+    fill_training_form,
+    models_with_default,
+    open_page,
+    start_app,
+    stop_app,
+)
 from drawers import draw_together, summary
 from light_sessions import draw_lightly, record
-
-METRIC = "[data-testid='stMetric']"
 
 
 def listed(drawings) -> list[tuple]:

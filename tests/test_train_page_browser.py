@@ -5,9 +5,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import fill_training_form, models_with_default, open_page, start_app, stop_app
+from apprunner import (
+    METRIC,
+    fill_training_form,
+    models_with_default,
+    open_page,
+    start_app,
+    stop_app,
+)
 
-METRIC = "[data-testid='stMetric']"
 CHART = "[data-testid='stVegaLiteChart']"
 
 

@@ -57,9 +57,8 @@ def digit_bars(
     highlighted; bar heights run from `domain[0]` (none) to `domain[1]` (full).
 
     Plain HTML rather than a Vega-Lite chart: the Draw page redraws it after every stroke,
-    and in Chromium a chart cost the page about 15-40 ms of its main thread per stroke
-    (ten more digits per second across a room of drawing sessions), and appeared after the
-    answer rather than with it.
+    and in Chromium a chart cost the page about 15-40 ms of its main thread per stroke,
+    and appeared after the answer rather than with it.
     """
     values = np.asarray(values, np.float64)
     best = int(np.nanargmax(values))
