@@ -1,34 +1,60 @@
 # The two set-up commands (see README): `make run` and `make test`.
+# Both work in a project virtualenv, .venv/, made with the machine's own `python3 -m venv`:
+# nothing is installed into the system Python (Debian's refuses it anyway, PEP 668).
+# The machine's Python (3.11 to 3.13): used only to create .venv.
 PYTHON ?= python3
 PORT ?= 8501
-ADDRESS ?=  # e.g. 127.0.0.1: listen on this machine only (default: every interface)
-PIP = $(PYTHON) -m pip install -q --disable-pip-version-check
+# e.g. 127.0.0.1: listen on this machine only (default: every interface)
+ADDRESS ?=
+VENV = .venv
+VPY = $(VENV)/bin/python
+PIP = $(VPY) -m pip install -q --disable-pip-version-check
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run install test test-deps default-model bench
 
-run: install  ## install the app's packages and start it
-	$(PYTHON) -m streamlit run app.py --server.port $(PORT) $(if $(strip $(ADDRESS)),--server.address $(ADDRESS))
+run: install  ## install the app's packages into .venv and start it
+	$(VPY) -m streamlit run app.py --server.port $(PORT) $(if $(strip $(ADDRESS)),--server.address $(ADDRESS))
 
-install:
-	$(PIP) -r requirements.txt
+install: $(VENV)/.installed-app
 
 test: test-deps  ## install test packages and Chromium, lint, then run the whole suite
-	$(PYTHON) -m ruff check .
-	$(PYTHON) -m pytest; status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: nothing was checked"; exit 0; fi; \
+	$(VPY) -m ruff check .
+	$(VPY) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: nothing was checked" >&2; exit 1; fi; \
 	exit $$status
 
-test-deps:
-	$(PIP) -r requirements-test.txt
+test-deps: $(VENV)/.installed-test
 	@[ -x /usr/bin/chromium ] || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 
+# The stamp files make a second `make run` start at once, and reinstall only when a
+# requirements file changes.
+$(VENV)/.installed-app: requirements.txt | $(VPY)
+	$(PIP) -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt | $(VPY)
+	$(PIP) -r requirements-test.txt
+	@touch $@ $(VENV)/.installed-app
+
+$(VPY):
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || { \
+	  echo "mnist-canvas needs Python 3.11 to 3.13 (TensorFlow 2.21 and NumPy 2.4 have no other builds); $(PYTHON) is $$($(PYTHON) -V 2>&1). Try: make PYTHON=python3.12" >&2; exit 1; }
+	@# Debian ships venv's ensurepip separately, in python3-venv.
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -q && apt-get install -y -q python3-venv; \
+	  else \
+	    echo "Python's venv module is missing: install the package python3-venv (sudo apt-get install python3-venv), then run make again." >&2; exit 1; \
+	  fi
+	$(PYTHON) -m venv $(VENV)
+
 default-model: install  ## rebuild models/default.keras (about 12 minutes on 2 CPU cores)
-	$(PYTHON) -m mnist_core train --arch cnn --epochs 15 --batch-size 128 --augment --name default --overwrite
+	$(VPY) -m mnist_core train --arch cnn --epochs 15 --batch-size 128 --augment --name default --overwrite
 
 bench: test-deps  ## the figures reported on issues (about 60 minutes; not part of the tests)
-	$(PYTHON) bench/core_figures.py
-	$(PYTHON) bench/draw_figures.py 300
-	$(PYTHON) bench/train_figures.py
-	$(PYTHON) bench/load_figures.py
-	$(PYTHON) bench/finetune_figures.py
+	$(VPY) bench/core_figures.py
+	$(VPY) bench/draw_figures.py 300
+	$(VPY) bench/train_figures.py
+	$(VPY) bench/load_figures.py
+	$(VPY) bench/finetune_figures.py
