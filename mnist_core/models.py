@@ -9,6 +9,7 @@ from __future__ import annotations
 import keras
 
 from .architectures import MISTAKES
+from .handwriting import NOT_A_DIGIT
 
 INPUT_SHAPE = (28, 28)
 NUM_CLASSES = 10
@@ -60,30 +61,42 @@ BUILDERS = {"dense": _dense, "cnn": _cnn}  # described in architectures.py
 
 
 def build_model(
-    arch: str, learning_rate=1e-3, seed: int | None = None, mistake: str = "none"
+    arch: str,
+    learning_rate=1e-3,
+    seed: int | None = None,
+    mistake: str = "none",
+    not_digits: bool = False,
 ) -> keras.Model:
     """A new, compiled model of architecture `arch` ('dense' or 'cnn').
 
-    `learning_rate` is a float or a Keras learning-rate schedule.
+    `learning_rate` is a float or a Keras learning-rate schedule; `not_digits`: see
+    compile_model.
     """
     if arch not in BUILDERS:
         raise ValueError(f"unknown architecture {arch!r}; choose from {', '.join(BUILDERS)}")
     if seed is not None:
         keras.utils.set_random_seed(seed)
     model = BUILDERS[arch]()
-    compile_model(model, learning_rate, mistake)
+    compile_model(model, learning_rate, mistake, not_digits)
     return model
 
 
-def compile_model(model: keras.Model, learning_rate=1e-3, mistake: str = "none") -> None:
+def compile_model(
+    model: keras.Model, learning_rate=1e-3, mistake: str = "none", not_digits: bool = False
+) -> None:
     """Adam and sparse cross-entropy on logits, as in the tutorial.
 
     `mistake` compiles a classic error on purpose, to show what it does (see MISTAKES).
+    `not_digits`: the labels include NOT_A_DIGIT, so the loss is NotADigitCrossEntropy.
     """
     if mistake not in MISTAKES:
         raise ValueError(f"unknown mistake {mistake!r}; choose from {', '.join(MISTAKES)}")
+    if not_digits and mistake != "none":
+        raise ValueError("images that are no digit can only be learnt without a mistake")
     loss = {
-        "none": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        "none": NotADigitCrossEntropy()
+        if not_digits
+        else keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         "no_from_logits": keras.losses.SparseCategoricalCrossentropy(from_logits=False),
         "softmax_twice": SoftmaxTwiceLoss(),
     }[mistake]
@@ -103,3 +116,21 @@ class SoftmaxTwiceLoss(keras.losses.Loss):
         e = keras.ops.exp(logits - keras.ops.max(logits, axis=-1, keepdims=True))
         once = e / keras.ops.sum(e, axis=-1, keepdims=True)
         return keras.losses.sparse_categorical_crossentropy(y_true, once, from_logits=True)
+
+
+@keras.saving.register_keras_serializable(package="mnist_canvas")
+class NotADigitCrossEntropy(keras.losses.Loss):
+    """Sparse cross-entropy on logits for digits 0-9; for NOT_A_DIGIT, the cross-entropy
+    against the uniform distribution, lowest when all ten probabilities are equal.
+
+    For digit labels it is exactly the tutorial's loss; the extra label teaches the model
+    that a scribble is no digit at all, so it spreads its probability instead of naming one.
+    """
+
+    def call(self, y_true, logits):
+        labels = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
+        log_p = keras.ops.log_softmax(logits, axis=-1)
+        digit = keras.ops.one_hot(keras.ops.minimum(labels, NUM_CLASSES - 1), NUM_CLASSES)
+        uniform = keras.ops.ones_like(log_p) / NUM_CLASSES
+        target = keras.ops.where(keras.ops.expand_dims(labels == NOT_A_DIGIT, -1), uniform, digit)
+        return -keras.ops.sum(target * log_p, axis=-1)

@@ -16,7 +16,8 @@ from PIL import Image, ImageDraw
 
 from .data import PROJECT_DIR
 
-DEFAULT_PATH = PROJECT_DIR.parent / "shared" / "data" / "pen_digits_dev.npz"
+# Shipped with the project (data/, UNIPEN, CC BY 4.0): the bundled model learns from it.
+DEFAULT_PATH = PROJECT_DIR / "data" / "pen_digits_dev.npz"
 
 
 def pen_digits_path() -> Path:
@@ -42,19 +43,28 @@ class PenDigits:
     def strokes(self, i: int) -> list[np.ndarray]:
         return list(self._strokes[i])
 
+    def sources(self) -> np.ndarray:
+        """(N,) the source of each digit's writer file: 'syn', 'ced', 'aga' or 'imp'."""
+        return np.array([w.split("/", 1)[0] for w in self.writers])
+
     def placed(self, i: int, rng: np.random.Generator, canvas: float = 280) -> list[np.ndarray]:
         """Digit i's strokes in canvas pixels: height 45-85% of the side, random spot."""
-        strokes = self.strokes(i)
-        every = np.concatenate(strokes)
-        low = every.min(axis=0)
-        w, h = every.max(axis=0) - low
-        scale = rng.uniform(0.45, 0.85) * canvas / max(w, h, 1e-6)
-        if h < w * 0.5:  # a very flat glyph is not blown up to the full height
-            scale = min(scale, 0.85 * canvas / max(w, 1e-6))
-        margin = 20
-        extent = np.array([w, h]) * scale
-        offset = np.array([rng.uniform(margin, max(margin, canvas - margin - e)) for e in extent])
-        return [(s - low) * scale + offset for s in strokes]
+        return place(self.strokes(i), rng, canvas)
+
+
+def place(strokes: list[np.ndarray], rng: np.random.Generator, canvas: float = 280):
+    """Strokes moved into canvas pixels: the longer side 45-85% of the canvas side, at a
+    random spot at least 20 px from the edges."""
+    every = np.concatenate(strokes)
+    low = every.min(axis=0)
+    w, h = every.max(axis=0) - low
+    scale = rng.uniform(0.45, 0.85) * canvas / max(w, h, 1e-6)
+    if h < w * 0.5:  # a very flat glyph is not blown up to the full height
+        scale = min(scale, 0.85 * canvas / max(w, 1e-6))
+    margin = 20
+    extent = np.array([w, h]) * scale
+    offset = np.array([rng.uniform(margin, max(margin, canvas - margin - e)) for e in extent])
+    return [(s - low) * scale + offset for s in strokes]
 
 
 def render(strokes: list[np.ndarray], canvas: int = 280, pen: int = 20) -> np.ndarray:

@@ -62,7 +62,13 @@ def _load(path: Path, mtime_ns: int, size: int):
 
 def classify(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """(N, 28, 28) images → (N, 10) probabilities, in batches (for evaluating many)."""
+    return softmax(scores(model, images, batch_size))
+
+
+def scores(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """(N, 28, 28) images → (N, 10) float64 logits, the model's raw output, in batches."""
     parts = [
-        probabilities(model, images[i : i + batch_size]) for i in range(0, len(images), batch_size)
+        np.asarray(model.predict_on_batch(model_input(images[i : i + batch_size])), np.float64)
+        for i in range(0, len(images), batch_size)
     ]
     return np.concatenate(parts) if parts else np.zeros((0, 10))

@@ -19,7 +19,7 @@ import tensorflow as tf
 from .augment import augment_batch
 from .config import VALIDATION_SIZE, TrainConfig, check_new_run
 from .data import to_float
-from .models import BUILDERS, build_model, compile_model
+from .models import BUILDERS, NOT_A_DIGIT, build_model, compile_model
 from .styles import add_style_variants
 
 DRAWINGS_SHARE = 0.25  # of each fine-tuning epoch; see mix_in
@@ -125,7 +125,8 @@ def train(
     """Train a new model, or fine-tune `model`, on `mnist` = load_mnist()'s four arrays.
 
     `drawings` = (images (N, 28, 28) float32, labels (N,)): a person's own drawings, mixed
-    into every epoch (see mix_in). Stops between batches once `stop` is set; the result
+    into every epoch (see mix_in); labels may include NOT_A_DIGIT (e.g. scribbles).
+    Stops between batches once `stop` is set; the result
     then holds the partly trained model and `stopped=True`. Validation is on MNIST images
     never trained on, so a fine-tune shows at once if it makes the model forget MNIST.
     """
@@ -136,14 +137,15 @@ def train(
         x, y = add_style_variants(x, y, seed=config.seed)
     if drawings is not None:
         x, y = mix_in(x, y, *drawings)
+    not_digits = bool((y == NOT_A_DIGIT).any())
     steps = -(-len(x) // config.batch_size) * config.epochs
     # Cosine decay: big steps early, small ones at the end settle the last 0.1-0.3%.
     rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps, alpha=0.02)
     if model is None:
-        model = build_model(config.arch, rate, seed=config.seed, mistake=config.mistake)
+        model = build_model(config.arch, rate, config.seed, config.mistake, not_digits)
     else:
         keras.utils.set_random_seed(config.seed)
-        compile_model(model, rate, config.mistake)
+        compile_model(model, rate, config.mistake, not_digits)
     progress = _Progress(on_batch, on_epoch, stop)
     start = time.perf_counter()
     history = model.fit(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from mnist_core.calibration import NOT_SURE_BELOW
 from mnist_core.preprocess import Steps, canvas_steps
 from mnist_core.store import DEFAULT_MODEL, ModelError, ModelInfo
 from ui.services import prediction_worker
 
 PREVIEW_SCALE = 6  # each of the 28×28 input pixels shown as a 6×6 block
-LOW_CONFIDENCE = 0.5
 
 
 def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
@@ -115,16 +115,21 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
         st.error(f"This model can't predict: {err}")
         return None
     best = int(probs.argmax())
+    sure = probs[best] >= NOT_SURE_BELOW
     answer, preview = st.columns([1, 1])
     answer.metric(
         "Prediction",
-        str(best),
-        delta=f"{probs[best]:.0%} confident",
+        str(best) if sure else f"{best}?",
+        delta=f"{probs[best]:.0%} confident" + ("" if sure else ", not sure"),
         delta_color="off",
         delta_arrow="off",
     )
-    if probs[best] < LOW_CONFIDENCE:
-        answer.warning("Not sure. Draw it bigger, as one digit only.", icon="🤔")
+    if not sure:
+        answer.warning(
+            f"Not sure: no digit gets {NOT_SURE_BELOW:.0%}. It may not be a digit, or it is "
+            "drawn unlike any handwriting the model learnt. Draw one digit, large.",
+            icon=":material/help:",
+        )
     preview.image(
         pixel_preview(steps.digit),
         clamp=True,

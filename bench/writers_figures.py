@@ -1,0 +1,227 @@
+"""New writers and honest confidence (issue 14): what the handwriting model does for
+writers it never trained on, measured by leaving one source of writers out at a time.
+
+For each source of pen_digits_dev.npz (syn, ced, aga, imp), a model is made exactly as
+the bundled one (mnist_core.default_model.learn_handwriting from `mnist-cnn`) but
+without that source's writers, and measured on them:
+- accuracy, calibration error, confidently wrong and "right and sure" on every digit of
+  the left-out source, drawn with the page's 20 px pen at a random size and spot;
+- one test set per handwriting style, made from the left-out source's digits with other
+  parameter ranges and seeds than the training generator (TESTING below);
+- marks that are no digit (scribbles of another kind than training's, lone lines,
+  dots, capital letters, none of which training saw): the share answered "not sure";
+- MNIST test accuracy.
+The lowest source is the figure that predicts new writers. Then the shipped default
+(which trained on all four sources) and the MNIST-only `mnist-cnn` on MNIST and the
+non-digits. Last line: one JSON object with every figure.
+
+usage: python bench/writers_figures.py [--sources syn,ced,aga,imp] [--quick]
+"""
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, replace
+
+import numpy as np
+from paths import ROOT  # noqa: F401  (puts the project on sys.path)
+
+from common import save_figures
+from mnist_core.calibration import Honesty, not_sure_share
+from mnist_core.default_model import BASE_MODEL, PAGE_PEN, learn_handwriting, page_drawings
+from mnist_core.handwriting import STYLES, StyleRanges, distorted, lone_line, scribble
+from mnist_core.pen_training import CANVAS, HandwritingRecipe, drawing_input
+from mnist_core.pendigits import PenDigits, pen_digits_path, render
+from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.store import DEFAULT_MODEL, model_path
+
+SOURCES = ("syn", "ced", "aga", "imp")
+TEST_SEED = 2024  # never a training seed
+# Other ranges than training's (mnist_core.handwriting.TRAINING), wider on most sides.
+TESTING = StyleRanges(
+    zero_width=(0.45, 0.8),
+    slash_overshoot=(0.05, 0.4),
+    flag_length=(0.35, 0.75),
+    flag_angle=(25.0, 65.0),
+    stem_slant=(-0.35, 0.35),
+    bar_length=(0.4, 0.9),
+    bar_tilt=(-30.0, 30.0),
+    bar_lift=(0.03, 0.2),
+    cross_length=(0.25, 0.7),
+    four_opening=(0.1, 0.3),
+    scribble_points=(30, 120),
+    line_angle=(35.0, 90.0),
+    distortion=1.2,
+)
+LETTERS = {  # capital letters as polylines in a unit box, y down; no digit shares a shape
+    "A": [[(0, 1), (0.5, 0), (1, 1)], [(0.22, 0.6), (0.78, 0.6)]],
+    "E": [[(1, 0), (0, 0), (0, 1), (1, 1)], [(0, 0.5), (0.7, 0.5)]],
+    "F": [[(1, 0), (0, 0), (0, 1)], [(0, 0.5), (0.7, 0.5)]],
+    "H": [[(0, 0), (0, 1)], [(1, 0), (1, 1)], [(0, 0.5), (1, 0.5)]],
+    "K": [[(0, 0), (0, 1)], [(1, 0), (0, 0.55), (1, 1)]],
+    "M": [[(0, 1), (0, 0), (0.5, 0.6), (1, 0), (1, 1)]],
+    "N": [[(0, 1), (0, 0), (1, 1), (1, 0)]],
+    "R": [[(0, 1), (0, 0), (0.8, 0), (0.95, 0.25), (0.8, 0.5), (0, 0.5)], [(0.4, 0.5), (1, 1)]],
+    "W": [[(0, 0), (0.25, 1), (0.5, 0.4), (0.75, 1), (1, 0)]],
+    "X": [[(0, 0), (1, 1)], [(1, 0), (0, 1)]],
+}
+
+
+def polyline(corners, rng, per_unit: int = 20) -> np.ndarray:
+    """A pen stroke through `corners`, sampled densely, with a little hand tremor."""
+    corners = np.asarray(corners, np.float64)
+    parts = [
+        np.linspace(a, b, max(2, int(per_unit * np.hypot(*(b - a)))))
+        for a, b in zip(corners[:-1], corners[1:])
+    ]
+    stroke = np.concatenate(parts)
+    return stroke + rng.normal(0, 0.01, stroke.shape)
+
+
+def letter(rng) -> list:
+    name = list(LETTERS)[rng.integers(len(LETTERS))]
+    width = rng.uniform(0.6, 1.0)
+    strokes = [polyline(c, rng) * (width, 1.0) for c in LETTERS[name]]
+    return distorted(strokes, rng, 1.0)
+
+
+def hatching(rng) -> list:
+    """A scribble of another kind than training's: quick back-and-forth strokes."""
+    turns = int(rng.integers(4, 12))
+    xs = np.where(np.arange(turns) % 2 == 0, 0.0, 1.0) + rng.normal(0, 0.08, turns)
+    ys = np.linspace(0, rng.uniform(0.3, 1.0), turns) + rng.normal(0, 0.04, turns)
+    return distorted([polyline(np.column_stack([xs, ys]), rng)], rng, 1.5)
+
+
+def dots(rng) -> np.ndarray | None:
+    """One to three pen touches anywhere on the canvas, drawn at their real size (placing
+    them like a digit would blow them up into lines), then preprocessed."""
+    touches = [np.array([xy, xy + rng.uniform(0, 4, 2)]) for xy in rng.uniform(30, 250, (3, 2))]
+    return canvas_to_mnist(render(touches[: rng.integers(1, 4)], CANVAS, PAGE_PEN))
+
+
+NOT_DIGIT_TESTS = {
+    "scribble": lambda rng: scribble(rng, TESTING),
+    "hatching": hatching,
+    "lone_line": lambda rng: lone_line(rng, TESTING),
+    "letter": letter,
+}
+
+
+def style_sets(digits: PenDigits, members: np.ndarray, seed: int) -> dict:
+    """{style: (x, y)}: every digit of that style's kind among `members`, restyled."""
+    rng = np.random.default_rng(seed)
+    sets = {}
+    for name, (label, restyle) in STYLES.items():
+        images = []
+        for i in members[digits.labels[members] == label]:
+            strokes = digits.strokes(i)
+            if name in ("two_stroke_five", "open_four") and len(strokes) < 2:
+                continue  # the style is about the second stroke
+            strokes = distorted(restyle(strokes, rng, TESTING), rng, TESTING.distortion)
+            image = drawing_input(strokes, rng, PAGE_PEN)
+            if image is not None:
+                images.append(image)
+        if images:
+            sets[name] = (np.stack(images), np.full(len(images), label))
+    return sets
+
+
+def not_digit_sets(per_kind: int, seed: int) -> dict:
+    """{kind: (images or None, how many preprocessed to nothing)}."""
+    rng = np.random.default_rng(seed)
+    sets = {}
+    for kind, make in NOT_DIGIT_TESTS.items():
+        images = [drawing_input(make(rng), rng, PAGE_PEN) for _ in range(per_kind)]
+        sets[kind] = _drawn(images)
+    sets["dots"] = _drawn([dots(rng) for _ in range(per_kind)])
+    return sets
+
+
+def _drawn(images) -> tuple:
+    drawn = [x for x in images if x is not None]
+    return np.stack(drawn) if drawn else None, len(images) - len(drawn)
+
+
+def not_sure(model, sets: dict) -> dict:
+    from mnist_core.predict import classify
+
+    shares = {
+        kind: round(not_sure_share(None if x is None else classify(model, x), nothing), 4)
+        for kind, (x, nothing) in sets.items()
+    }
+    total = sum(len(x) if x is not None else 0 for x, _ in sets.values())
+    total += sum(nothing for _, nothing in sets.values())
+    weights = {k: ((len(x) if x is not None else 0) + n) / total for k, (x, n) in sets.items()}
+    shares["all"] = round(sum(shares[k] * weights[k] for k in weights), 4)
+    return shares
+
+
+def measure(model, digits, members, mnist, junk) -> dict:
+    """Every figure for `model` on the digits at `members` (a source it never saw)."""
+    from mnist_core.evaluation import evaluate
+    from mnist_core.predict import classify
+
+    x, y = page_drawings(digits, members, TEST_SEED)
+    styles = {
+        name: round(float((classify(model, sx).argmax(1) == sy).mean()), 4)
+        for name, (sx, sy) in style_sets(digits, members, TEST_SEED + 1).items()
+    }
+    return {
+        "pen_digits": asdict(Honesty.of(classify(model, x), y)),
+        "styles": styles,
+        "not_sure_on_non_digits": not_sure(model, junk),
+        "mnist_test_accuracy": evaluate(model, mnist[2], mnist[3])["accuracy"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", default=",".join(SOURCES))
+    parser.add_argument("--quick", action="store_true", help="1 epoch, for trying the script")
+    args = parser.parse_args()
+    recipe = HandwritingRecipe()
+    if args.quick:
+        recipe = replace(recipe, epochs=1, renders_per_digit=1, not_digits=500, mnist_images=2000)
+
+    from mnist_core.data import load_mnist
+    from mnist_core.predict import cached_model
+
+    mnist = load_mnist()
+    digits = PenDigits(pen_digits_path())
+    sources = digits.sources()
+    junk = not_digit_sets(100, TEST_SEED + 2)
+    figures = {"recipe": asdict(recipe), "left_out": {}}
+    for source in args.sources.split(","):
+        start = time.perf_counter()
+        learned = learn_handwriting(
+            model_path(BASE_MODEL), left_out=(source,), recipe=recipe, mnist=mnist
+        )
+        members = np.flatnonzero(sources == source)
+        found = measure(learned.model, digits, members, mnist, junk)
+        found.update(temperature=learned.temperature, minutes=(time.perf_counter() - start) / 60)
+        figures["left_out"][source] = found
+        print(source, json.dumps(found), flush=True, file=sys.stderr)
+    every = np.arange(len(digits))
+    for name in (DEFAULT_MODEL, BASE_MODEL):
+        model = cached_model(model_path(name))
+        # the shipped default trained on these writers: its pen-digit figures are not news
+        figures[name] = measure(model, digits, every, mnist, junk)
+        print(name, json.dumps(figures[name]), flush=True, file=sys.stderr)
+    left_out = figures["left_out"].values()
+    figures["lowest_source"] = {
+        "accuracy": min(f["pen_digits"]["accuracy"] for f in left_out),
+        "calibration_error_highest": max(f["pen_digits"]["calibration_error"] for f in left_out),
+        "confidently_wrong_highest": max(f["pen_digits"]["confidently_wrong"] for f in left_out),
+        "right_and_sure": min(f["pen_digits"]["right_and_sure"] for f in left_out),
+        "styles": {s: min(f["styles"].get(s, 1.0) for f in left_out) for s in STYLES},
+        "not_sure_on_non_digits": min(f["not_sure_on_non_digits"]["all"] for f in left_out),
+        "mnist_test_accuracy": min(f["mnist_test_accuracy"] for f in left_out),
+    }
+    save_figures("writers_figures", figures)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

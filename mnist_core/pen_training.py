@@ -1,0 +1,140 @@
+"""Training images from real pen strokes, made as the Draw page makes its input.
+
+Each pen digit is distorted, sometimes restyled (handwriting.STYLES) or given stray
+dots, placed on a 280-pixel canvas at a random size and spot, drawn with a random pen
+width, and preprocessed by `canvas_to_mnist`, so the model learns from exactly what the
+page will give it. Marks that are no digit come with the label NOT_A_DIGIT.
+
+Writers are split, never single digits: the writers kept for calibration (and any source
+left out to measure new writers) contribute nothing to training. No TensorFlow here; the
+images are made in worker processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .handwriting import (
+    NOT_A_DIGIT,
+    NOT_DIGITS,
+    STYLES,
+    TRAINING,
+    StyleRanges,
+    distorted,
+    stray_dots,
+)
+from .pendigits import PenDigits, place, render
+from .preprocess import canvas_to_mnist
+
+CANVAS = 280  # the Draw page's canvas side, pixels
+
+
+@dataclass(frozen=True)
+class HandwritingRecipe:
+    """How the bundled model learns real handwriting after MNIST (see default_model.py)."""
+
+    renders_per_digit: int = 3  # each pen digit drawn this many times, differently
+    style_share: float = 0.35  # of the renders of a styled digit, drawn in that style
+    dots_share: float = 0.08  # of all renders, given stray dots
+    pen_widths: tuple[int, int] = (12, 32)  # pixels on the 280-pixel canvas
+    not_digits: int = 4000  # scribbles and lone lines, labelled NOT_A_DIGIT
+    calibration_writers: float = 0.15  # of each source's writers, kept out to fit T
+    mnist_images: int = 20_000  # MNIST mixed in, so MNIST is not forgotten
+    epochs: int = 4
+    batch_size: int = 128
+    learning_rate: float = 3e-4  # a third of the base model's: adapt, don't start over
+    seed: int = 0
+
+
+def writer_split(
+    digits: PenDigits, left_out: tuple[str, ...] = (), share: float = 0.15, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """(training indices, calibration indices) of the digits whose source is not in
+    `left_out`; `share` of each source's writers (at least one) go to calibration."""
+    rng = np.random.default_rng(seed)
+    sources = digits.sources()
+    training, calibration = [], []
+    for source in sorted(set(sources) - set(left_out)):
+        writers = np.unique(digits.writers[sources == source])
+        held = rng.choice(writers, max(1, round(share * len(writers))), replace=False)
+        members = np.flatnonzero(sources == source)
+        kept = np.isin(digits.writers[members], held)
+        calibration.append(members[kept])
+        training.append(members[~kept])
+    return np.concatenate(training), np.concatenate(calibration)
+
+
+def drawing_input(strokes, rng, pen: int) -> np.ndarray | None:
+    """Strokes placed and drawn on the canvas, then preprocessed: (28, 28) or None."""
+    return canvas_to_mnist(render(place(strokes, rng, CANVAS), CANVAS, pen))
+
+
+def styled(strokes, label: int, rng, recipe: HandwritingRecipe, ranges: StyleRanges):
+    """The strokes, maybe restyled as writers of that digit do, maybe with stray dots."""
+    for digit, restyle in STYLES.values():
+        if digit == label and rng.random() < recipe.style_share:
+            strokes = restyle(strokes, rng, ranges)
+    if rng.random() < recipe.dots_share:
+        strokes = stray_dots(strokes, rng, ranges)
+    return distorted(strokes, rng, ranges.distortion)
+
+
+def _render_digits(job) -> tuple[np.ndarray, np.ndarray]:
+    path, indices, recipe, ranges, seed = job
+    digits = PenDigits(path)
+    rng = np.random.default_rng(seed)
+    images, labels = [], []
+    for i in indices:
+        label = int(digits.labels[i])
+        for _ in range(recipe.renders_per_digit):
+            strokes = styled(digits.strokes(i), label, rng, recipe, ranges)
+            image = drawing_input(strokes, rng, int(rng.integers(*recipe.pen_widths)))
+            if image is not None:
+                images.append(image)
+                labels.append(label)
+    return _stacked(images, labels)
+
+
+def _render_not_digits(job) -> tuple[np.ndarray, np.ndarray]:
+    count, recipe, ranges, seed = job
+    rng = np.random.default_rng(seed)
+    makers = list(NOT_DIGITS.values())
+    images = []
+    for _ in range(count):
+        strokes = makers[rng.integers(len(makers))](rng, ranges)
+        image = drawing_input(strokes, rng, int(rng.integers(*recipe.pen_widths)))
+        if image is not None:
+            images.append(image)
+    return _stacked(images, [NOT_A_DIGIT] * len(images))
+
+
+def _stacked(images, labels) -> tuple[np.ndarray, np.ndarray]:
+    x = np.stack(images).astype(np.float32) if images else np.zeros((0, 28, 28), np.float32)
+    return x, np.array(labels, np.uint8)
+
+
+def training_images(
+    path, indices: np.ndarray, recipe: HandwritingRecipe, ranges: StyleRanges = TRAINING
+) -> tuple[np.ndarray, np.ndarray]:
+    """(x (N, 28, 28) float32 in [0, 1], y (N,) uint8 with NOT_A_DIGIT): the pen digits at
+    `indices` of the file at `path`, rendered as the recipe says, plus the non-digits.
+
+    Made in parallel worker processes (about 7 ms an image on one core); the same recipe
+    and indices give the same images.
+    """
+    workers = max(1, min(os.cpu_count() or 1, 4))
+    chunks = np.array_split(np.asarray(indices), workers * 4)
+    seeds = np.random.SeedSequence(recipe.seed).spawn(len(chunks) + workers)
+    digit_jobs = [
+        (str(path), chunk, recipe, ranges, seed) for chunk, seed in zip(chunks, seeds)
+    ]
+    counts = np.diff(np.linspace(0, recipe.not_digits, workers + 1).astype(int))
+    junk_jobs = [(int(n), recipe, ranges, seeds[len(chunks) + k]) for k, n in enumerate(counts)]
+    # spawn, not fork: forking a process whose TensorFlow threads run can deadlock
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        parts = pool.map(_render_digits, digit_jobs) + pool.map(_render_not_digits, junk_jobs)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
