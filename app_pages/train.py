@@ -25,6 +25,9 @@ OUTCOME_REFRESH_SECONDS = 2.0
 
 
 def start() -> None:
+    # the values this click carries: a widget edited just before it sends its new value
+    # with the click, after the last run that drew the form
+    keep_settings(st.session_state)
     try:
         config, name, overwrite = settings_from_state(st.session_state)
         if config.base_model is not None:
