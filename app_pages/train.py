@@ -159,7 +159,7 @@ if job is not None and not job.finished:
         st.info(
             "A training is running on this server right now (one at a time). You can "
             "watch it live below, and stop it; Start comes back when it ends.",
-            icon="⏳",
+            icon=":material/hourglass_top:",
         )
     st.fragment(live_ui, run_every=REFRESH_SECONDS)(job)
 else:

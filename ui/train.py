@@ -44,7 +44,11 @@ over all the training images. **Loss** is how wrong the predicted probabilities 
 (lower is better); **accuracy** is the share of digits it gets right. **Validation**
 figures come from 5,000 images the network never trains on: they tell how it will do on
 digits it has not seen, which is what matters. Training figures can keep improving while
-the network merely memorises.
+the network merely memorises. They can also sit *below* validation: while training, dropout
+switches off a random part of the network (never while validating); with augmentation on,
+training digits are distorted, harder than the plain validation ones; and each epoch's
+training figure averages all its batches, from its worst weights to its best. Below every
+run's charts, the page says which gap that run shows.
 """
 
 
@@ -138,7 +142,7 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
                 list(ARCHITECTURES),
                 key="train_arch",
                 format_func=lambda a: f"{a} ({ARCHITECTURES[a].params:,} parameters)",
-                captions=[ARCHITECTURES[a].summary for a in ARCHITECTURES],
+                captions=[arch_caption(a, models) for a in ARCHITECTURES],
                 on_change=_name_default,
             )
         # No min/max here: out of range, the browser would keep the last valid value
@@ -188,7 +192,7 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
         )
         st.checkbox("Replace a saved model of that name", key="train_overwrite")
     with st.expander("Advanced: make a classic mistake on purpose", icon=":material/science:"):
-        st.radio(
+        mistake = st.radio(
             "Loss set-up",
             list(MISTAKES),
             key="train_mistake",
@@ -196,6 +200,100 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
             help="See what goes wrong: watch the loss and accuracy curves. The Draw page's "
             "“How the model decided” explains why.",
         )
+        if mistake != "none":
+            _last_mistake_ui(mistake, models)
+
+
+def arch_caption(arch: str, models: list[ModelInfo]) -> str:
+    """The architecture's summary and, measured here, its best saved model's test accuracy
+    with the conditions it was trained under."""
+    text = ARCHITECTURES[arch].summary
+    runs = [
+        m
+        for m in models
+        if m.usable
+        and m.metadata.get("arch") == arch
+        and m.metadata.get("test_accuracy") is not None
+        and m.metadata.get("config", {}).get("mistake", "none") == "none"
+    ]
+    if not runs:
+        return f"{text}; no saved model of this kind yet"
+    best = max(runs, key=lambda m: m.metadata["test_accuracy"])
+    return f"{text}; best saved here: {best.metadata['test_accuracy']:.2%} ({conditions(best)})"
+
+
+def conditions(model: ModelInfo) -> str:
+    """How a saved model was trained, in a few words: `name`: 5 epochs on 20,000 images…"""
+    m, config = model.metadata, model.metadata.get("config", {})
+    epochs = m.get("epochs_trained", m.get("epochs_done"))
+    parts = [f"`{model.name}`: {epochs:g} epochs" if epochs is not None else f"`{model.name}`"]
+    if config.get("train_size"):
+        parts[0] += f" on {config['train_size']:,} images"
+    parts.append("augmented" if config.get("augment") else "not augmented")
+    if m.get("fine_tuned_from"):
+        parts.append(f"fine-tuned from `{m['fine_tuned_from']}`")
+    return ", ".join(parts)
+
+
+def _last_mistake_ui(mistake: str, models: list[ModelInfo]) -> None:
+    """The curves of the latest saved run that made this mistake, if there is one."""
+    runs = [
+        m
+        for m in models
+        if m.usable
+        and m.metadata.get("config", {}).get("mistake") == mistake
+        and m.metadata.get("history")
+    ]
+    if not runs:
+        st.caption(
+            "No saved model made this mistake yet: train one to see its curves here and "
+            "compare them with a normal run."
+        )
+        return
+    last = max(runs, key=lambda m: m.metadata.get("created", ""))
+    history = last.metadata["history"]
+    data = history_curves(history)
+    st.caption(
+        f"How it went here, per epoch ({conditions(last)}); test accuracy "
+        f"{last.metadata['test_accuracy']:.2%}. "
+        + gap_text(history, augment=last.metadata.get("config", {}).get("augment", False))
+    )
+    loss, accuracy = st.columns(2)
+    epochs = len(history.get("loss", []))
+    for column, metric in ((loss, "loss"), (accuracy, "accuracy")):
+        column.altair_chart(curve_chart(data, metric, epochs), width="stretch", height=CHART_HEIGHT)
+
+
+def history_curves(history: dict) -> pd.DataFrame:
+    """Keras's per-epoch history (as saved in a model's metadata) in curves()'s form."""
+    logs = [
+        {"epoch": k + 1, **{key: values[k] for key, values in history.items() if k < len(values)}}
+        for k in range(len(history.get("loss", [])))
+    ]
+    return _frame(_epoch_frames(logs))
+
+
+def gap_text(history: dict, augment: bool = False) -> str:
+    """The last epoch's training against validation accuracy, and why they differ."""
+    train, valid = history.get("accuracy", []), history.get("val_accuracy", [])
+    if not train or not valid:
+        return ""
+    gap = (valid[-1] - train[-1]) * 100
+    text = f"Last epoch: training accuracy {train[-1]:.1%}, validation {valid[-1]:.1%}"
+    if gap > 1:
+        why = (
+            "training runs with dropout (part of the network switched off at random), "
+            + ("on distorted digits, harder than the plain validation ones, " if augment else "")
+            + "and its figure averages the whole epoch, from its first, worst weights on; "
+            "validation uses the whole network with the epoch's last weights"
+        )
+        return f"{text}: validation is {gap:.1f} points higher, because {why}."
+    if gap < -1:
+        return (
+            f"{text}: training is {-gap:.1f} points higher, the network does better on "
+            "images it has seen: it starts to memorise them."
+        )
+    return f"{text}: about the same."
 
 
 def _base_model_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
@@ -321,6 +419,11 @@ def charts_ui(state: JobState) -> None:
         column.altair_chart(
             curve_chart(data, metric, state.config.epochs), width="stretch", height=CHART_HEIGHT
         )
+    if state.epochs:
+        history = {
+            key: [logs.get(key) for logs in state.epochs] for key in ("accuracy", "val_accuracy")
+        }
+        st.caption(gap_text(history, augment=state.config.augment))
 
 
 def progress_line(state: JobState) -> str:
@@ -363,18 +466,26 @@ def curves(state: JobState) -> pd.DataFrame:
                     }
                 )
             )
-    for logs in state.epochs:
-        for metric in ("loss", "accuracy"):
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "epoch": [logs["epoch"]] * 2,
-                        "value": [logs.get(metric), logs.get(f"val_{metric}")],
-                        "metric": metric,
-                        "series": [PER_EPOCH, VALIDATION],
-                    }
-                )
-            )
+    return _frame(frames + _epoch_frames(state.epochs))
+
+
+def _epoch_frames(epochs: list[dict]) -> list[pd.DataFrame]:
+    """Per-epoch training and validation points from Keras's logs, each with its "epoch"."""
+    return [
+        pd.DataFrame(
+            {
+                "epoch": [logs["epoch"]] * 2,
+                "value": [logs.get(metric), logs.get(f"val_{metric}")],
+                "metric": metric,
+                "series": [PER_EPOCH, VALIDATION],
+            }
+        )
+        for logs in epochs
+        for metric in ("loss", "accuracy")
+    ]
+
+
+def _frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["epoch", "value", "metric", "series"])
     return pd.concat(frames, ignore_index=True).dropna()
