@@ -102,7 +102,7 @@ def outcome_ui(job: TrainingJob) -> None:
     with st.container(border=True, key="train_outcome"):
         if summary.stopped:
             st.warning(
-                f"Stopped early after {summary.trained(state.config.epochs)}; the model so "
+                f"Stopped early at {summary.trained(state.config.epochs)}; the model so "
                 f"far was tested and saved as `{state.name}`."
             )
         else:  # not green when it came out worse than what came before

@@ -58,13 +58,12 @@ class RunSummary:
         return change is not None and change < -DROP_WARNING
 
     def trained(self, planned_epochs: int) -> str:
-        """How much it trained, truthfully: '5 epochs', or for a stopped run '1 of 5 epochs
-        and 120 of 328 batches of the next'."""
+        """How much it trained, truthfully: '5 epochs', or for a stopped run 'epoch 2/5,
+        batch 120/328 (1 whole epoch trained)'."""
+        whole = f"{self.epochs} whole epoch{'s' if self.epochs != 1 else ''}"
         if not self.batches:
-            if self.stopped:
-                return f"{self.epochs} of {planned_epochs} epochs"
-            return f"{self.epochs} epoch{'s' if self.epochs != 1 else ''}"
+            return f"{whole} of {planned_epochs}" if self.stopped else whole.replace("whole ", "")
         return (
-            f"{self.epochs} of {planned_epochs} epochs and {self.batches} of "
-            f"{self.steps_per_epoch} batches of the next"
+            f"epoch {self.epochs + 1}/{planned_epochs}, batch {self.batches}/"
+            f"{self.steps_per_epoch} ({whole} trained)"
         )

@@ -29,8 +29,9 @@ def test_a_fine_tune_that_loses_more_than_half_a_point_is_worse():
 def test_epochs_are_counted_as_trained():
     assert summary(accuracy=0.9, epochs=5).trained(5) == "5 epochs"
     stopped = summary(accuracy=0.9, epochs=1, batches=120, steps_per_epoch=328, stopped=True)
-    assert stopped.trained(5) == "1 of 5 epochs and 120 of 328 batches of the next"
-    assert summary(accuracy=0.9, epochs=2, stopped=True).trained(5) == "2 of 5 epochs"
+    assert stopped.trained(5) == "epoch 2/5, batch 120/328 (1 whole epoch trained)"
+    assert summary(accuracy=0.9, epochs=2, stopped=True).trained(5) == "2 whole epochs of 5"
+    assert summary(accuracy=0.9, epochs=1).trained(1) == "1 epoch"
 
 
 def test_too_few_drawings_are_refused_with_the_reason():

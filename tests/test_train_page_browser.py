@@ -87,7 +87,7 @@ def test_any_tab_stops_a_training_after_a_reload_and_discard_clears_every_tab(ap
     expect(other.locator(".st-key-train_stop button")).to_be_visible(timeout=30000)
     other.locator(".st-key-train_stop button").click()
     # the count is the truth: no whole epoch was trained
-    stopped = re.compile(r"Stopped early after 0 of 30 epochs and \d+ of \d+ batches")
+    stopped = re.compile(r"Stopped early at epoch 1/30, batch \d+/\d+ \(0 whole epochs trained\)")
     for tab in (page, other):
         expect(tab.get_by_text(stopped)).to_be_visible(timeout=60000)
         expect(tab.locator(METRIC).filter(has_text="Test accuracy")).to_be_visible()
