@@ -429,6 +429,11 @@ def charts_ui(state: JobState) -> None:
 def progress_line(state: JobState) -> str:
     """Keras-style progress: epoch i/N, batch j/M, images/s, time left."""
     if state.status == "starting":
+        if state.config.base_model:
+            return (
+                f"Starting: loading TensorFlow, MNIST and `{state.config.base_model}`, and "
+                "testing it on 10,000 digits to compare the result with…"
+            )
         return "Starting: loading TensorFlow and MNIST…"
     parts = [
         f"Epoch {state.epoch + 1}/{state.config.epochs}",
