@@ -2,25 +2,36 @@
 
 import streamlit as st
 
-from mnist_core.jobs import JobBusy, TrainingJob
-from mnist_core.store import MODELS_DIR, delete_model
+from mnist_core.config import check_fine_tune_drawings
+from mnist_core.jobs import JobBusy, JobState, TrainingJob
+from mnist_core.store import MODELS_DIR, model_path
+from ui.draw import KEPT_MODEL
 from ui.services import mnist_problem, saved_drawings, saved_models, session_id, training_runner
 from ui.train import (
-    CHART_HEIGHT,
     EXPLAINER,
-    curve_chart,
-    curves,
+    charts_ui,
+    comparison_ui,
+    keep_settings,
     progress_line,
+    restore_settings,
     settings_from_state,
     settings_ui,
 )
 
 REFRESH_SECONDS = 1.0
+# A finished result is re-checked this often, so that a Discard (or a new training) from
+# any tab takes it off every viewer's screen.
+OUTCOME_REFRESH_SECONDS = 2.0
 
 
 def start() -> None:
-    config, name, overwrite = settings_from_state(st.session_state)
+    # the values this click carries: a widget edited just before it sends its new value
+    # with the click, after the last run that drew the form
+    keep_settings(st.session_state)
     try:
+        config, name, overwrite = settings_from_state(st.session_state)
+        if config.base_model is not None:
+            check_fine_tune_drawings(len(saved_drawings()), config.train_size)
         training_runner().start(config, name, MODELS_DIR, overwrite, owner=session_id())
     except (ValueError, JobBusy) as err:
         st.session_state["train_error"] = str(err)
@@ -29,78 +40,107 @@ def start() -> None:
 def live_ui(job: TrainingJob) -> None:
     """Progress line, curves and Stop, refreshed every second while the job runs."""
     state = job.snapshot()
-    if state.finished and st.session_state.get("train_watching"):
-        st.session_state["train_watching"] = False
+    if state.finished:
         st.rerun(scope="app")  # show the outcome and the settings again
-    st.session_state["train_watching"] = not state.finished
     st.subheader(f"Training `{state.name}`")
-    if not state.finished:
-        st.progress(
-            min(1.0, (state.epoch + (state.batch + 1) / max(state.steps, 1)) / state.config.epochs),
-            text=progress_line(state),
+    st.progress(
+        min(1.0, (state.epoch + (state.batch + 1) / max(state.steps, 1)) / state.config.epochs),
+        text=progress_line(state),
+    )
+    if state.status in ("starting", "running"):
+        # Anyone viewing can stop it, not only the tab that started it: that tab may have
+        # been reloaded or closed, and a long run must never be left unstoppable.
+        # no tooltip: it would put a second button inside .st-key-train_stop
+        st.button("Stop", key="train_stop", on_click=job.stop, icon=":material/stop:")
+        st.caption(
+            "Stop halts after the current batch; the model so far is then tested and "
+            "saved, and you can keep or discard it. There is no sign-in: anyone who has "
+            "this page open, in any tab, can stop this training."
         )
-        if state.owner == session_id() and state.status in ("starting", "running"):
-            # no tooltip: it would put a second button inside .st-key-train_stop
-            st.button("Stop", key="train_stop", on_click=job.stop, icon=":material/stop:")
-            st.caption(
-                "Stop halts after the current batch; the model so far is then tested "
-                "and saved, and you can keep or discard it."
-            )
-    data = curves(state)
-    if not data.empty:
-        loss, accuracy = st.columns(2)
-        for column, metric in ((loss, "loss"), (accuracy, "accuracy")):
-            column.altair_chart(
-                curve_chart(data, metric, state.config.epochs), width="stretch", height=CHART_HEIGHT
-            )
+    charts_ui(state)
+
+
+def _discard(job: TrainingJob) -> None:
+    name = job.snapshot().name
+    if job.discard():
+        st.toast(f"Discarded `{name}`.", icon=":material/delete:")
+    else:
+        st.toast(f"`{name}` was already discarded.", icon=":material/info:")
+
+
+def _keep_old(job: TrainingJob, base: str) -> None:
+    _discard(job)
+    st.session_state["draw_model"] = st.session_state[KEPT_MODEL] = base
+
+
+def _draw_with(name: str) -> None:
+    # a model discarded meanwhile is simply not opened: the panel then goes (outcome_ui)
+    if model_path(name, MODELS_DIR).exists():
+        st.session_state["draw_model"] = st.session_state[KEPT_MODEL] = name
+        st.session_state["train_go_draw"] = True
 
 
 def outcome_ui(job: TrainingJob) -> None:
+    """The finished run: how it went against what came before, its curves, what next.
+
+    Re-checked every few seconds: once its model is discarded (from any tab), or another
+    training starts, the panel goes, so no button here can act on a model that is gone.
+    """
+    if training_runner().current() is not job:
+        st.rerun(scope="app")
+    if st.session_state.pop("train_go_draw", False):
+        st.switch_page("app_pages/draw.py")
     state = job.snapshot()
     if state.status == "failed":
         st.error(f"Training `{state.name}` failed: {state.error}")
         return
-    result = state.result
-    if state.status != "done" or result is None:
+    summary = state.summary
+    if summary is None or state.discarded or not model_path(state.name, MODELS_DIR).exists():
+        if summary is not None:
+            st.caption(f"The last training's model, `{state.name}`, was discarded.")
         return
-    if result["stopped"]:
-        st.warning(
-            f"Stopped early after {result['epochs']} epoch(s); the model so far was "
-            f"tested and saved as `{state.name}`."
+    with st.container(border=True, key="train_outcome"):
+        if summary.stopped:
+            st.warning(
+                f"Stopped early at {summary.trained(state.config.epochs)}; the model so "
+                f"far was tested and saved as `{state.name}`."
+            )
+        else:  # not green when it came out worse than what came before
+            (st.info if summary.worse else st.success)(
+                f"Done: {summary.trained(state.config.epochs)}, saved as `{state.name}` in "
+                f"{summary.seconds:.0f} s ({summary.images_per_second:,.0f} images/s)."
+            )
+        comparison_ui(summary)
+        draw, keep, discard = st.columns(3)
+        draw.button(
+            "Draw with this model",
+            key="train_draw",
+            type="secondary" if summary.worse else "primary",
+            icon=":material/draw:",
+            on_click=_draw_with,
+            args=(state.name,),
         )
-    else:
-        st.success(
-            f"Done: saved as `{state.name}` in {result['seconds']:.0f} s "
-            f"({result['images_per_second']:,.0f} images/s)."
-        )
-    first, second, third = st.columns(3)
-    first.metric(
-        "Test accuracy",
-        f"{result['accuracy']:.2%}",
-        help="Share of the 10,000 MNIST test digits it reads right.",
-    )
-    second.metric("Test loss", f"{result['loss']:.4f}")
-    if result.get("drawings"):
-        before, after = result["drawings_accuracy_before"], result["drawings_accuracy_after"]
-        second.metric(
-            f"Your {result['drawings']} drawings",
-            f"{after:.0%}",
-            delta=f"{after - before:+.0%} (was {before:.0%})",
-            help="Read right by the fine-tuned model, against the model it started from. "
-            "It trained on these very drawings, so draw new ones to see if it learned "
-            "your handwriting; the Evaluate page compares all models.",
-        )
-    with third:
-        if st.button(
-            "Draw with this model", key="train_draw", type="primary", icon=":material/draw:"
-        ):
-            st.session_state["draw_model"] = state.name
-            st.switch_page("app_pages/draw.py")
-        if result["stopped"] and st.button(
-            "Discard it", key="train_discard", icon=":material/delete:"
-        ):
-            delete_model(state.name, MODELS_DIR)
-            st.toast(f"Deleted `{state.name}`.")
+        base = summary.fine_tuned_from
+        if summary.worse and base is not None:
+            # no tooltip: it would put a second button inside .st-key-train_keep_old
+            keep.button(
+                f"Keep the old model ({base})",
+                key="train_keep_old",
+                type="primary",
+                icon=":material/undo:",
+                on_click=_keep_old,
+                args=(job, base),
+            )
+            keep.caption(f"Deletes `{state.name}`; Draw goes back to `{base}`.")
+        if summary.stopped or summary.worse:
+            discard.button(
+                "Discard it",
+                key="train_discard",
+                icon=":material/delete:",
+                on_click=_discard,
+                args=(job,),
+            )
+        charts_ui(state)
 
 
 st.title(":material/model_training: Train a model")
@@ -112,20 +152,23 @@ if problem := mnist_problem():
         icon=":material/folder_off:",
     )
     st.stop()
-
 job = training_runner().current()
-running = job is not None and not job.finished
-if running and job.snapshot().owner != session_id():
-    st.info(
-        "A training is running on this server right now (one at a time). You can watch "
-        "it live below; Start comes back when it ends.",
-        icon="⏳",
-    )
-elif not running:
+if job is not None and not job.finished:
+    state: JobState = job.snapshot()
+    if state.owner != session_id():
+        st.info(
+            "A training is running on this server right now (one at a time). You can "
+            "watch it live below, and stop it; Start comes back when it ends.",
+            icon=":material/hourglass_top:",
+        )
+    st.fragment(live_ui, run_every=REFRESH_SECONDS)(job)
+else:
     if job is not None:
-        outcome_ui(job)
+        st.fragment(outcome_ui, run_every=OUTCOME_REFRESH_SECONDS)(job)
+    restore_settings(st.session_state, saved_models())
     with st.container(border=True):
         settings_ui(saved_models(), saved_drawings().counts())
+        keep_settings(st.session_state)
         st.button(
             "Start training",
             key="train_start",
@@ -135,8 +178,3 @@ elif not running:
         )
     if error := st.session_state.pop("train_error", None):
         st.error(error)
-        st.stop()
-
-job = training_runner().current()
-if job is not None:
-    st.fragment(live_ui, run_every=REFRESH_SECONDS if not job.finished else None)(job)

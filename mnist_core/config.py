@@ -8,6 +8,15 @@ from .architectures import ARCHITECTURES, MISTAKES
 
 VALIDATION_SIZE = 5000  # the last images of x_train, never trained on
 MAX_TRAIN_SIZE = 60000 - VALIDATION_SIZE
+# Augmentation is on by default on the Train page and in the CLI alike: it costs speed and
+# a little MNIST accuracy, and makes models much better at reading what people draw.
+AUGMENT_DEFAULT = True
+
+DRAWINGS_SHARE = 0.25  # of each fine-tuning epoch; see training.mix_in
+# Below this, each drawing is repeated hundreds of times per epoch (at 10,000 MNIST images
+# and 20 drawings, 167 times): the model learns those few pictures by heart, a mislabelled
+# one included, instead of a person's handwriting.
+MIN_FINE_TUNE_DRAWINGS = 20
 
 
 # Fine-tuning a trained model on a person's drawings: a tenth of the learning rate it was
@@ -69,6 +78,27 @@ class TrainConfig:
         return asdict(self)
 
 
+def drawing_repeats(mnist_images: int, drawings: int, share: float = DRAWINGS_SHARE) -> int:
+    """How many times each drawing goes into a fine-tuning epoch of `mnist_images` MNIST
+    images so that the drawings are about `share` of it (0 without drawings)."""
+    if drawings <= 0:
+        return 0
+    return max(1, round(share * mnist_images / ((1 - share) * drawings)))
+
+
+def check_fine_tune_drawings(drawings: int, mnist_images: int) -> None:
+    """ValueError saying why, unless there are enough drawings for a meaningful fine-tune."""
+    if drawings >= MIN_FINE_TUNE_DRAWINGS:
+        return
+    repeats = drawing_repeats(mnist_images, max(drawings, 1))
+    raise ValueError(
+        f"fine-tuning needs at least {MIN_FINE_TUNE_DRAWINGS} saved drawings, and there "
+        f"{'is' if drawings == 1 else 'are'} {drawings}: with so few, each would be "
+        f"repeated about {repeats:,} times per epoch, and the model would learn those few "
+        "pictures by heart, a wrongly labelled one included, instead of your handwriting"
+    )
+
+
 def check_new_run(config: TrainConfig, name: str, models_dir, overwrite: bool = False) -> None:
     """ValueError with a one-line reason unless `config` can train a model saved as `name`."""
     from .store import model_path
@@ -76,5 +106,11 @@ def check_new_run(config: TrainConfig, name: str, models_dir, overwrite: bool = 
     config.validate()
     if config.base_model is not None and not model_path(config.base_model, models_dir).exists():
         raise ValueError(f"there is no saved model {config.base_model!r} to fine-tune")
+    if config.base_model == name:
+        # kept apart so that the result can be compared with it, and undone
+        raise ValueError(
+            "a fine-tune is saved under a new name: the model it starts from stays, to "
+            "compare with and to go back to"
+        )
     if model_path(name, models_dir).exists() and not overwrite:
         raise ValueError(f"a model named {name!r} already exists; choose another name")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .child import spawn
 from .config import TrainConfig, check_new_run
+from .store import delete_model
+from .summary import RunSummary
 
 
 class JobBusy(RuntimeError):
@@ -41,10 +43,16 @@ class JobState:
     error: str | None = None
     stop_asked: float | None = None  # time.monotonic() of the Stop click
     halted_after: float | None = None  # seconds from Stop to the last batch trained
+    discarded: bool = False  # its model was deleted after it finished
 
     @property
     def finished(self) -> bool:
         return self.status in ("done", "failed")
+
+    @property
+    def summary(self) -> RunSummary | None:
+        """The outcome as a typed record, once the job is done."""
+        return None if self.result is None else RunSummary.from_dict(self.result)
 
     def seconds_left(self) -> float | None:
         """Time left at the current pace; None until the pace is known."""
@@ -67,6 +75,7 @@ class TrainingJob:
         drawings_dir: Path | None = None,
     ):
         self._lock = threading.Lock()
+        self._models_dir = Path(models_dir)
         self._state = JobState(name=name, config=config, owner=owner)
         self._process, self._conn = spawn("mnist_core.train_worker")
         self._conn.send(
@@ -102,6 +111,17 @@ class TrainingJob:
         except OSError:
             pass  # already gone: the reader reports how it ended
 
+    def discard(self) -> bool:
+        """Delete the finished job's model, once: False if it was discarded already (by any
+        viewer) or the job has not finished. Every page then stops offering it."""
+        with self._lock:
+            if not self._state.finished or self._state.discarded:
+                return False
+            self._state.discarded = True
+            name = self._state.name
+        delete_model(name, self._models_dir)
+        return True
+
     def wait(self, timeout: float | None = None) -> JobState:
         self._reader.join(timeout)
         return self.snapshot()
@@ -131,7 +151,10 @@ class TrainingJob:
                     if s.status == "starting":
                         s.status = "running"
                 elif kind == "epoch":
-                    s.epochs.append({"epoch": message[1] + 1, **message[2]})
+                    # at the last batch trained: a stopped epoch ends part-way, and Keras
+                    # reports it (validation included) as if it were whole
+                    at = s.epoch + (s.batch + 1) / s.steps if s.steps else message[1] + 1
+                    s.epochs.append({"epoch": at, **message[2]})
                 elif kind == "evaluating":
                     s.status = "evaluating"
                 elif kind == "done":

@@ -17,12 +17,17 @@ import numpy as np
 import tensorflow as tf
 
 from .augment import augment_batch
-from .config import VALIDATION_SIZE, TrainConfig, check_new_run
+from .config import (
+    DRAWINGS_SHARE,
+    VALIDATION_SIZE,
+    TrainConfig,
+    check_fine_tune_drawings,
+    check_new_run,
+    drawing_repeats,
+)
 from .data import to_float
 from .models import BUILDERS, NOT_A_DIGIT, build_model, compile_model
 from .styles import add_style_variants
-
-DRAWINGS_SHARE = 0.25  # of each fine-tuning epoch; see mix_in
 
 
 @dataclass
@@ -33,9 +38,17 @@ class TrainResult:
     config: TrainConfig
     history: dict[str, list[float]] = field(default_factory=dict)  # per epoch
     seconds: float = 0.0
-    epochs_done: int = 0
+    epochs_done: int = 0  # whole epochs; a stopped run may add a part of one
+    batches_done: int = 0  # batches of the epoch it was stopped in (0: it finished one)
+    steps_per_epoch: int = 0
     stopped: bool = False
     images_per_second: float = 0.0
+    drawing_repeats: int = 0  # times each drawing went into an epoch of a fine-tune
+
+    @property
+    def epochs_trained(self) -> float:
+        """Epochs trained, a stopped epoch counted by its share of batches."""
+        return self.epochs_done + self.batches_done / max(self.steps_per_epoch, 1)
 
 
 BatchFn = Callable[[int, int, dict], None]  # (epoch, batch, {"loss", "accuracy", "steps"})
@@ -54,14 +67,17 @@ class _Progress(keras.callbacks.Callback):
         super().__init__()
         self.on_batch, self.on_epoch, self.stop = on_batch, on_epoch, stop
         self.epoch = 0
+        self.batches = 0  # batches done in the current epoch
         self.stopped = False
         self._lock = threading.Lock()  # the pool may run two batch hooks at once
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
+        self.batches = 0
 
     def on_train_batch_end(self, batch, logs=None):
         with self._lock:
+            self.batches = max(self.batches, batch + 1)
             if self.on_batch:
                 # "steps": batches per epoch, so callers can show progress and time left
                 steps = self.params.get("steps")
@@ -97,7 +113,7 @@ def mix_in(x, y, extra_x, extra_y, share: float = DRAWINGS_SHARE):
     shuffled by training_batches."""
     if len(extra_y) == 0:
         return x, y
-    repeats = max(1, round(share * len(x) / ((1 - share) * len(extra_y))))
+    repeats = drawing_repeats(len(x), len(extra_y), share)
     return (
         np.concatenate([x, np.tile(extra_x, (repeats, 1, 1))]),
         np.concatenate([y, np.tile(extra_y, repeats)]),
@@ -135,12 +151,16 @@ def train(
     (x, y), validation = split(x_train, y_train, config.train_size, config.seed)
     if config.augment:
         x, y = add_style_variants(x, y, seed=config.seed)
+    repeats = 0
     if drawings is not None:
+        repeats = drawing_repeats(len(x), len(drawings[1]))
         x, y = mix_in(x, y, *drawings)
     not_digits = bool((y == NOT_A_DIGIT).any())
-    steps = -(-len(x) // config.batch_size) * config.epochs
+    steps_per_epoch = -(-len(x) // config.batch_size)
     # Cosine decay: big steps early, small ones at the end settle the last 0.1-0.3%.
-    rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps, alpha=0.02)
+    rate = keras.optimizers.schedules.CosineDecay(
+        config.learning_rate, steps_per_epoch * config.epochs, alpha=0.02
+    )
     if model is None:
         model = build_model(config.arch, rate, config.seed, config.mistake, not_digits)
     else:
@@ -158,15 +178,23 @@ def train(
         verbose=0,
     )
     seconds = time.perf_counter() - start
-    epochs_done = len(history.history.get("loss", []))
+    # Keras ends a stopped epoch as if it were whole (its logs, validation, history): count
+    # the batches it really trained instead.
+    partial = progress.stopped and progress.batches < steps_per_epoch
+    epochs_done = progress.epoch + (0 if partial else 1)
+    batches_done = progress.batches if partial else 0
+    images = min(len(x) * epochs_done + batches_done * config.batch_size, len(x) * config.epochs)
     return TrainResult(
         model=model,
         config=config,
         history={k: [float(v) for v in vals] for k, vals in history.history.items()},
         seconds=seconds,
         epochs_done=epochs_done,
+        batches_done=batches_done,
+        steps_per_epoch=steps_per_epoch,
         stopped=progress.stopped,
-        images_per_second=len(x) * epochs_done / seconds if seconds else 0.0,
+        images_per_second=images / seconds if seconds else 0.0,
+        drawing_repeats=repeats,
     )
 
 
@@ -177,6 +205,9 @@ def run_metadata(result: TrainResult, test: dict, extra: dict | None = None) -> 
         "config": result.config.as_dict(),
         "params": int(result.model.count_params()),
         "epochs_done": result.epochs_done,
+        "batches_done": result.batches_done,
+        "steps_per_epoch": result.steps_per_epoch,
+        "epochs_trained": round(result.epochs_trained, 3),
         "stopped_early": result.stopped,
         "training_seconds": round(result.seconds, 2),
         "images_per_second": round(result.images_per_second, 1),
@@ -202,29 +233,45 @@ def train_evaluate_save(
     MNIST), measure on the test set, save as `name`; a summary of the run.
 
     A run halted by `stop` is saved too (marked `stopped_early`), so it can be tried and
-    then kept or deleted. Returns {"model", "path", "accuracy", "loss", "epochs",
-    "stopped", "seconds", "images_per_second"}, plus for a fine-tune "drawings" (how many)
-    and "drawings_accuracy_before"/"_after" (the base model's and the new one's on them).
+    then kept or deleted. Returns {"model", "path", "accuracy", "loss", "epochs" (whole
+    epochs trained), "batches" (of a stopped epoch), "steps_per_epoch", "stopped",
+    "seconds", "images_per_second"}; "replaced_accuracy" when it replaced a saved model
+    (that model's recorded test accuracy); for a fine-tune "fine_tuned_from",
+    "base_accuracy"/"base_loss" (the base model measured on the same test set),
+    "drawings" (how many), "drawing_repeats" (times each went into an epoch) and
+    "drawings_accuracy_before"/"_after" (the base model's and the new one's on them).
     """
     from .data import load_mnist
     from .evaluation import accuracy_and_loss, evaluate
-    from .store import load_model, model_path, save_model
+    from .store import inspect, load_model, model_path, save_model
 
     check_new_run(config, name, models_dir, overwrite)
     mnist = load_mnist()
     base, drawings, extra = None, None, {}
+    target = model_path(name, models_dir)
+    if target.exists():
+        extra["replaced_accuracy"] = inspect(target).metadata.get("test_accuracy")
     if config.base_model is not None:
         from .drawings import DRAWINGS_DIR, load_drawings
         from .predict import classify
 
+        found = load_drawings(drawings_dir or DRAWINGS_DIR)
+        check_fine_tune_drawings(len(found), config.train_size)
         base = load_model(model_path(config.base_model, models_dir))
         config = replace(config, arch=base.name if base.name in BUILDERS else config.arch)
-        found = load_drawings(drawings_dir or DRAWINGS_DIR)
         drawings = (found.digits, found.labels)
-        extra = {"fine_tuned_from": config.base_model, "drawings": len(found)}
-        if len(found):
-            before = accuracy_and_loss(classify(base, found.digits), found.labels)
-            extra["drawings_accuracy_before"] = before["accuracy"]
+        # measured here, on the same test set, rather than read from the base's metadata:
+        # the comparison after training must be like for like
+        before_test = evaluate(base, mnist[2], mnist[3])
+        before = accuracy_and_loss(classify(base, found.digits), found.labels)
+        extra = {
+            **extra,
+            "fine_tuned_from": config.base_model,
+            "base_accuracy": before_test["accuracy"],
+            "base_loss": before_test["loss"],
+            "drawings": len(found),
+            "drawings_accuracy_before": before["accuracy"],
+        }
     result = train(
         config,
         mnist,
@@ -235,15 +282,18 @@ def train_evaluate_save(
         drawings=drawings,
     )
     test = evaluate(result.model, mnist[2], mnist[3])
-    if extra.get("drawings"):
+    if drawings is not None:
         after = accuracy_and_loss(classify(result.model, drawings[0]), drawings[1])
         extra["drawings_accuracy_after"] = after["accuracy"]
+        extra["drawing_repeats"] = result.drawing_repeats
     info = save_model(result.model, name, run_metadata(result, test, extra), models_dir, overwrite)
     return {
         "model": name,
         "path": str(info.path),
         **test,
         "epochs": result.epochs_done,
+        "batches": result.batches_done,
+        "steps_per_epoch": result.steps_per_epoch,
         "stopped": result.stopped,
         "seconds": round(result.seconds, 2),
         "images_per_second": round(result.images_per_second, 1),

@@ -198,10 +198,36 @@ def pick(page, key, option):
     raise AssertionError(f"no option {option!r} in {key}")
 
 
-def set_number(page, key, value):
+def set_number(page, key, value, enter=True):
+    """Type `value` into the number input with that key; without Enter, as people often
+    do before clicking elsewhere, when `enter` is False."""
     box = page.locator(f".st-key-{key} input")
     box.fill(str(value))
-    box.press("Enter")
+    if enter:
+        box.press("Enter")
+
+
+def go_to(page, url_path):
+    """Follow the navigation bar's link to a page: the same session, unlike page.goto."""
+    page.locator(f"a[href$='/{url_path}']").first.click()
+    page.wait_for_url(f"**/{url_path}", timeout=30000)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=60000
+    )
+    wait_idle(page)
+
+
+def mnist_drawings(folder, digit, label, count, mnist):
+    """Save `count` MNIST training images of `digit` (from the validation slice, never
+    trained on) into `folder` as drawings labelled `label`: a wrong label on purpose when
+    they differ, as a mis-click makes."""
+    from mnist_core.data import to_float
+    from mnist_core.drawings import save_drawing
+
+    x_train, y_train = mnist[0], mnist[1]
+    picks = [i for i in range(len(y_train) - 5000, len(y_train)) if y_train[i] == digit]
+    for i in picks[:count]:
+        save_drawing(to_float(x_train[i]), label, folder=folder)
 
 
 def choose(page, key, option):

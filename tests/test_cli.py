@@ -1,8 +1,10 @@
 """`python -m mnist_core`: sub-commands, --json output parsed and checked, bad input refused."""
 
 import json
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 from PIL import Image
@@ -10,13 +12,14 @@ from PIL import Image
 from mnist_core.data import PROJECT_DIR
 
 
-def cli(*args, check=True):
+def cli(*args, check=True, env=None):
     done = subprocess.run(
         [sys.executable, "-m", "mnist_core", *args],
         capture_output=True,
         text=True,
         cwd=PROJECT_DIR,
         timeout=600,
+        env=None if env is None else {**os.environ, **env},
     )
     if check:
         assert done.returncode == 0, done.stderr
@@ -31,6 +34,35 @@ def test_help_lists_the_sub_commands():
     out = cli("--help").stdout
     for command in ("train", "evaluate", "predict", "list"):
         assert command in out
+    assert "-v, --verbose" in out and "MNIST_VERBOSE" in out
+
+
+def test_train_help_shows_defaults_and_augments_like_the_page():
+    out = " ".join(cli("train", "--help").stdout.split())  # argparse wraps lines
+    for default in ("(default: 5)", "(default: 32)", "(default: 0.001)", "(default: 55000)"):
+        assert default in out
+    assert "Train page does by default) (default: True)" in out
+
+
+def test_predict_answers_readable_files_names_the_rest_and_keeps_stderr_quiet(tmp_path, pen_sample):
+    images, _ = pen_sample
+    good = [tmp_path / "first.png", tmp_path / "last.png"]
+    for k, path in enumerate(good):
+        Image.fromarray(images[k]).save(path)
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image")
+    files = [good[0], bad, tmp_path / "missing.png", good[1]]
+    done = cli("predict", "default", *map(str, files), "--json", check=False)
+    assert done.returncode == 2
+    assert [r["file"] for r in json_lines(done)] == list(map(str, good))
+    # the two files named, and nothing else: no TensorFlow start-up lines
+    assert done.stderr.splitlines() == [
+        f"error: {bad}: not a readable image (cannot identify image file '{bad}')",
+        f"error: {tmp_path / 'missing.png'}: no such file",
+    ]
+    verbose = cli("predict", "default", str(good[0]), env={"MNIST_VERBOSE": "1"})
+    assert verbose.stderr.strip()  # TensorFlow's own lines, asked for
+    assert cli("-v", "predict", "default", str(good[0])).stderr.strip()
 
 
 def test_predict_json_reads_drawn_digits_and_empty_images(tmp_path, pen_sample):
@@ -59,7 +91,7 @@ def test_evaluate_json_gives_test_accuracy_of_the_bundled_model():
 
 def test_train_json_saves_a_model_that_then_lists_and_evaluates(tmp_path):
     models = str(tmp_path)
-    train = f"--models-dir {models} train --arch dense --epochs 1 --size 3000 --batch-size 32"
+    train = f"--models-dir {models} train --arch dense --epochs 1 --size 3000 --no-augment"
     train += " --name tiny"
     [trained] = json_lines(cli(*train.split(), "--json"))
     assert trained["model"] == "tiny" and trained["accuracy"] > 0.8 and trained["epochs"] == 1
@@ -86,6 +118,8 @@ def test_train_json_saves_a_model_that_then_lists_and_evaluates(tmp_path):
         (["train", "--name", "a/b", "--epochs", "1"], "model name"),
         (["train", "--name", "x" * 500, "--epochs", "1"], "longer than 64"),
         (["train", "--name", "modèle", "--epochs", "1"], "model name"),
+        (["train", "--name", ""], "model name is empty"),
+        (["train", "--name", "  "], "model name is empty"),
         (["evaluate", "no-such-model"], "no saved model"),
         (["predict", "default", "missing.png"], "no such file"),
     ],
@@ -95,6 +129,31 @@ def test_bad_input_exits_non_zero_with_a_reason(args, reason):
     done = cli(*args, check=False)
     assert done.returncode != 0 and reason in done.stderr and done.stdout == ""
     assert sorted(PROJECT_DIR.rglob("*.keras")) == before  # nothing written anywhere
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--name", ""],
+        ["train", "--name", "../escape"],
+        ["train", "--size", "99999999"],
+        ["train", "--name", "default"],
+        ["evaluate", "no-such-model"],
+        ["predict", "default", "missing.png"],
+    ],
+)
+def test_bad_input_fails_before_tensorflow_loads(args):
+    probe = (
+        "import sys; from mnist_core.cli import main; code = main(sys.argv[1:]); "
+        "print(code, 'tensorflow' in sys.modules)"
+    )
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=PROJECT_DIR
+    )
+    seconds = time.perf_counter() - start
+    assert done.stdout.split() == ["2", "False"], done.stderr
+    assert seconds < 1.0, f"{args} took {seconds:.2f} s to fail"
 
 
 def test_unreadable_image_is_refused(tmp_path):

@@ -22,6 +22,7 @@ from apprunner import (
 )
 from mnist_core.config import TrainConfig
 from mnist_core.data import to_float
+from mnist_core.drawings import load_drawings, save_drawing
 from mnist_core.evaluation import confusion_matrix
 from mnist_core.pendigits import PenDigits, render
 from mnist_core.predict import cached_model, classify
@@ -108,17 +109,21 @@ def test_correct_fine_tune_and_read_right(app, browser):
         ).click()
         expect(page.get_by_text(f"Your saved drawings ({k + 1})")).to_be_visible()
     assert len(list(drawings.glob("*.npz"))) == 5
+    # a fine-tune needs 20 drawings: 15 more copies of one corrected in the browser
+    saved = load_drawings(drawings)
+    for _ in range(15):
+        save_drawing(saved.digits[0], label, folder=drawings)
 
     page.goto(f"{url}/train")
     page.locator(".st-key-train_mode button").filter(has_text="Fine-tune").click()
     pick(page, "train_base", re.compile(r"^tiny"))
-    expect(page.get_by_text("Your 5 saved drawings are mixed")).to_be_visible()
+    expect(page.get_by_text("Your 20 saved drawings are mixed")).to_be_visible()
     page.locator(".st-key-train_name input").fill("tiny-mine")
     page.locator(".st-key-train_name input").press("Enter")
     page.locator(".st-key-train_start button").click()
-    mine = page.locator(METRIC).filter(has_text="Your 5 drawings")
+    mine = page.locator(METRIC).filter(has_text="Your 20 drawings")
     expect(mine).to_be_visible(timeout=300000)
-    expect(mine.locator("[data-testid='stMetricValue']")).to_have_text("100%")
+    expect(mine.locator("[data-testid='stMetricValue']")).to_have_text(re.compile(r"→ 100%$"))
 
     page.locator(".st-key-train_draw button").click()
     page.wait_for_url("**/draw", timeout=30000)

@@ -48,7 +48,11 @@ def test_stop_halts_within_a_second_and_keeps_the_model(tmp_path):
     assert state.status == "done" and state.result["stopped"]
     assert state.halted_after is not None and state.halted_after < 1.0
     assert state.epoch == 0  # nowhere near the 20 epochs asked for
-    assert list_models(tmp_path)[0].metadata["stopped_early"]
+    meta = list_models(tmp_path)[0].metadata
+    assert meta["stopped_early"] and meta["epochs_done"] == 0 and state.result["epochs"] == 0
+    assert 20 <= meta["batches_done"] == state.result["batches"] < meta["steps_per_epoch"]
+    assert job.discard() and not job.discard()  # once, whoever asks first
+    assert job.snapshot().discarded and not list_models(tmp_path)
 
 
 def test_predictions_during_a_training_use_the_saved_model_until_the_new_one_is_saved(
@@ -71,6 +75,9 @@ def test_predictions_during_a_training_use_the_saved_model_until_the_new_one_is_
     finally:
         worker.close()
     assert len(during) > 50
+    summary = job.snapshot().summary
+    assert summary.replaced_accuracy == pytest.approx(0.9952)  # what came before
+    assert summary.worse  # a 2-epoch dense model on 3,000 images
     assert all(np.array_equal(p, old) or np.array_equal(p, new) for p in during)
     np.testing.assert_allclose(new, probabilities(load_model(target), digit)[0], atol=1e-6)
     assert not np.allclose(new, old)

@@ -11,6 +11,7 @@ from mnist_core.store import DEFAULT_MODEL, ModelError, ModelInfo
 from ui.services import prediction_worker
 
 PREVIEW_SCALE = 6  # each of the 28×28 input pixels shown as a 6×6 block
+KEPT_MODEL = "draw_kept"  # the model chosen on Draw, for the session (see model_picker_ui)
 
 
 def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
@@ -25,12 +26,25 @@ def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
         )
         return None
     names = [m.name for m in usable]
-    if st.session_state.get("draw_model") not in names:
-        st.session_state["draw_model"] = DEFAULT_MODEL if DEFAULT_MODEL in names else names[0]
+    state = st.session_state
+    # Streamlit forgets a widget's value once a page without it runs: the choice is kept
+    # under KEPT_MODEL too, so a visit to another page does not switch models silently.
+    if "draw_model" not in state and state.get(KEPT_MODEL):
+        state["draw_model"] = state[KEPT_MODEL]
+    if state.get("draw_model") not in names:
+        gone = state.get("draw_model")
+        state["draw_model"] = DEFAULT_MODEL if DEFAULT_MODEL in names else names[0]
+        if gone:
+            st.warning(
+                f"`{gone}` is no longer saved (discarded or replaced by an unusable file): "
+                f"showing `{state['draw_model']}` instead.",
+                icon=":material/info:",
+            )
     by_name = {m.name: m for m in usable}
     name = st.selectbox(
         "Model", names, key="draw_model", format_func=lambda n: by_name[n].describe()
     )
+    state[KEPT_MODEL] = name
     info = by_name[name]
     m = info.metadata
     details = [

@@ -173,22 +173,27 @@ def comparison_table(models: list[ModelInfo], drawings: DrawingSet) -> pd.DataFr
                 "model": m.name,
                 "architecture": meta.get("arch"),
                 "parameters": meta.get("params"),
-                "epochs": meta.get("epochs_done"),
+                # a stopped run's part of an epoch counts (epochs_trained, since issue 18)
+                "epochs": meta.get("epochs_trained", meta.get("epochs_done")),
                 "augmented": config.get("augment"),
-                "fine-tuned from": meta.get("fine_tuned_from"),
-                "mistake": None
-                if config.get("mistake", "none") == "none"
-                else config.get("mistake"),
+                # "" rather than None: the table would print None in words
+                "fine-tuned from": meta.get("fine_tuned_from") or "",
+                "mistake": "" if config.get("mistake", "none") == "none" else config["mistake"],
                 "training time (s)": meta.get("training_seconds"),
                 "test accuracy": meta.get("test_accuracy"),
                 "your drawings": mine,
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    # without saved drawings the column would be all None, printed in words
+    return table if len(drawings) else table.drop(columns="your drawings", errors="ignore")
 
 
 TABLE_COLUMNS = {
     "parameters": st.column_config.NumberColumn(format="localized"),
+    "epochs": st.column_config.NumberColumn(
+        format="%.3g", help="Epochs trained; a stopped run counts the part of one it did."
+    ),
     "training time (s)": st.column_config.NumberColumn(format="%.0f"),
     "test accuracy": st.column_config.NumberColumn(format="percent"),
     "your drawings": st.column_config.NumberColumn(

@@ -23,10 +23,13 @@ confident scores (softmax first, then log, rounds a tiny probability to 0 and it
 −∞). The app applies softmax only to show probabilities.
 
 Two classic mistakes, which the Train page can make on purpose (under *Advanced*):
-- **`from_logits` forgotten** (`from_logits=False` on raw scores): the loss reads the scores
-  as probabilities, and can't tell a right answer from a wrong one. Here the loss stayed
-  around 2.1–2.3, which is −log(1/10), the loss of a uniform guess, and validation accuracy
-  fell to 30–60% after two epochs.
+- **`from_logits` forgotten** (`from_logits=False` on raw scores): the loss takes the scores
+  for probabilities. Keras clips each into [10⁻⁷, 1] and takes its logarithm, so every
+  score below 0 counts as 10⁻⁷ and every score above 1 as 1, and a clipped score gets no
+  gradient: only the scores that happen to lie between 0 and 1 teach the network anything.
+  It still learns, more slowly and unevenly than it should, with a loss that starts high
+  (a right answer cut to 10⁻⁷ costs up to −log 10⁻⁷ ≈ 16). The Train page (under
+  *Advanced*) shows the curves of the latest such run saved on this install.
 - **Softmax applied twice** (a softmax at the end of the model *and* `from_logits=True`):
   the loss squeezes probabilities, all between 0 and 1, through softmax again, so even a
   perfect answer scores e¹/(e¹+9) ≈ 23%: the loss can't fall below 1.46 and learning is

@@ -10,9 +10,17 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core.architectures import ARCHITECTURES, MISTAKES
-from mnist_core.config import FINE_TUNE_DEFAULTS, MAX_TRAIN_SIZE, TrainConfig
+from mnist_core.config import (
+    AUGMENT_DEFAULT,
+    FINE_TUNE_DEFAULTS,
+    MAX_TRAIN_SIZE,
+    MIN_FINE_TUNE_DRAWINGS,
+    TrainConfig,
+)
+from mnist_core.config import drawing_repeats as repeats_for
 from mnist_core.jobs import JobState
 from mnist_core.store import DEFAULT_MODEL, ModelInfo
+from mnist_core.summary import RunSummary
 
 TRAIN_SIZES = {
     10_000: "10,000 (quick demo)",
@@ -36,12 +44,23 @@ over all the training images. **Loss** is how wrong the predicted probabilities 
 (lower is better); **accuracy** is the share of digits it gets right. **Validation**
 figures come from 5,000 images the network never trains on: they tell how it will do on
 digits it has not seen, which is what matters. Training figures can keep improving while
-the network merely memorises.
+the network merely memorises. They can also sit *below* validation: while training, dropout
+switches off a random part of the network (never while validating); with augmentation on,
+training digits are distorted, harder than the plain validation ones; and each epoch's
+training figure averages all its batches, from its worst weights to its best. Below every
+run's charts, the page says which gap that run shows.
 """
 
 
 MODES = {"new": "Train a new model", "tune": "Fine-tune a model on your drawings"}
-NEW_MODEL_DEFAULTS = {"epochs": 5, "batch_size": 64, "learning_rate": 1e-3, "train_size": 20_000}
+NEW_MODEL_DEFAULTS = {
+    "epochs": 5,
+    "batch_size": 64,
+    "learning_rate": 1e-3,
+    "train_size": 20_000,
+    "augment": AUGMENT_DEFAULT,
+}
+EPOCHS_RANGE = (1, 50)  # on the page; the CLI allows more
 _WIDGETS = {  # TrainConfig field → settings widget key
     "epochs": "train_epochs",
     "batch_size": "train_batch",
@@ -49,6 +68,41 @@ _WIDGETS = {  # TrainConfig field → settings widget key
     "train_size": "train_size",
     "augment": "train_augment",
 }
+
+
+# The form's widgets, and their values on a first visit. Streamlit forgets a widget's value
+# on any run that does not draw it (the form is hidden while a training runs), so the
+# values are also kept under KEPT and put back: a session's settings survive its runs.
+FORM_DEFAULTS = {
+    "train_mode": "new",
+    "train_arch": "cnn",
+    **{_WIDGETS[field]: value for field, value in NEW_MODEL_DEFAULTS.items()},
+    "train_overwrite": False,
+    "train_mistake": "none",
+}
+KEPT = "train_kept"
+
+
+def restore_settings(state, models: list[ModelInfo]) -> None:
+    """Put back the session's last settings (or the defaults) before the form is drawn; a
+    kept model name that is now taken (by its own run, usually) gets a fresh default."""
+    kept = dict(state.get(KEPT, {}))
+    name = kept.pop("train_name", None)
+    for key, value in {**FORM_DEFAULTS, **kept}.items():
+        if key not in state:
+            state[key] = value
+    if "train_name" not in state:
+        if name is None or name in {m.name for m in models}:
+            _name_default()
+        else:
+            state["train_name"] = name
+
+
+def keep_settings(state) -> None:
+    """Remember the form's current values for restore_settings."""
+    state[KEPT] = {
+        key: state[key] for key in [*FORM_DEFAULTS, "train_name", "train_base"] if key in state
+    }
 
 
 def _mode_changed() -> None:
@@ -73,7 +127,6 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
     mode = st.segmented_control(
         "What to train",
         list(MODES),
-        default="new",
         format_func=MODES.get,
         key="train_mode",
         on_change=_mode_changed,
@@ -82,22 +135,20 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
     left, right = st.columns(2)
     with left:
         if mode == "tune":
-            arch = _base_model_ui(models, drawing_counts)
+            _base_model_ui(models, drawing_counts)
         else:
-            arch = st.radio(
+            st.radio(
                 "Architecture",
                 list(ARCHITECTURES),
-                index=1,
                 key="train_arch",
                 format_func=lambda a: f"{a} ({ARCHITECTURES[a].params:,} parameters)",
-                captions=[ARCHITECTURES[a].summary for a in ARCHITECTURES],
+                captions=[arch_caption(a, models) for a in ARCHITECTURES],
                 on_change=_name_default,
             )
+        # No min/max here: out of range, the browser would keep the last valid value
+        # (unseen) and Start would train with it; settings_from_state refuses it instead.
         st.number_input(
-            "Epochs",
-            min_value=1,
-            max_value=50,
-            value=5,
+            f"Epochs ({EPOCHS_RANGE[0]}-{EPOCHS_RANGE[1]})",
             step=1,
             key="train_epochs",
             help="Passes over the training images. More is slower; past a point it stops helping.",
@@ -105,7 +156,6 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
         st.select_slider(
             "MNIST images mixed in" if mode == "tune" else "Training images",
             options=list(TRAIN_SIZES),
-            value=20_000,
             format_func=TRAIN_SIZES.get,
             key="train_size",
             help="Fine-tuning keeps training on MNIST digits too, so the model does not "
@@ -117,7 +167,6 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
         st.select_slider(
             "Batch size",
             options=[16, 32, 64, 128, 256],
-            value=64,
             key="train_batch",
             help="Images per weight update. Larger is faster per "
             "image but takes fewer, coarser steps.",
@@ -125,13 +174,11 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
         st.select_slider(
             "Learning rate",
             options=[0.0001, 0.0003, 0.001, 0.003, 0.01],
-            value=0.001,
             key="train_lr",
             help="How big each nudge is. It shrinks smoothly to nearly zero by the last batch.",
         )
         st.toggle(
             "Augmentation",
-            value=True,
             key="train_augment",
             help="Show the network randomly slanted, rotated, thicker and "
             "thinner digits, crossed 7s and slashed 0s: slower to learn, much "
@@ -139,14 +186,13 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
         )
         st.text_input(
             "Model name",
-            value=f"{arch}-{datetime.now():%m%d-%H%M}",
             key="train_name",
             max_chars=64,
             help="Letters, digits, '_', '-' and '.'; saved in models/.",
         )
         st.checkbox("Replace a saved model of that name", key="train_overwrite")
     with st.expander("Advanced: make a classic mistake on purpose", icon=":material/science:"):
-        st.radio(
+        mistake = st.radio(
             "Loss set-up",
             list(MISTAKES),
             key="train_mistake",
@@ -154,14 +200,108 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
             help="See what goes wrong: watch the loss and accuracy curves. The Draw page's "
             "“How the model decided” explains why.",
         )
+        if mistake != "none":
+            _last_mistake_ui(mistake, models)
 
 
-def _base_model_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> str:
-    """The model to fine-tune, and what the user's drawings hold; returns its architecture."""
+def arch_caption(arch: str, models: list[ModelInfo]) -> str:
+    """The architecture's summary and, measured here, its best saved model's test accuracy
+    with the conditions it was trained under."""
+    text = ARCHITECTURES[arch].summary
+    runs = [
+        m
+        for m in models
+        if m.usable
+        and m.metadata.get("arch") == arch
+        and m.metadata.get("test_accuracy") is not None
+        and m.metadata.get("config", {}).get("mistake", "none") == "none"
+    ]
+    if not runs:
+        return f"{text}; no saved model of this kind yet"
+    best = max(runs, key=lambda m: m.metadata["test_accuracy"])
+    return f"{text}; best saved here: {best.metadata['test_accuracy']:.2%} ({conditions(best)})"
+
+
+def conditions(model: ModelInfo) -> str:
+    """How a saved model was trained, in a few words: `name`: 5 epochs on 20,000 images…"""
+    m, config = model.metadata, model.metadata.get("config", {})
+    epochs = m.get("epochs_trained", m.get("epochs_done"))
+    parts = [f"`{model.name}`: {epochs:g} epochs" if epochs is not None else f"`{model.name}`"]
+    if config.get("train_size"):
+        parts[0] += f" on {config['train_size']:,} images"
+    parts.append("augmented" if config.get("augment") else "not augmented")
+    if m.get("fine_tuned_from"):
+        parts.append(f"fine-tuned from `{m['fine_tuned_from']}`")
+    return ", ".join(parts)
+
+
+def _last_mistake_ui(mistake: str, models: list[ModelInfo]) -> None:
+    """The curves of the latest saved run that made this mistake, if there is one."""
+    runs = [
+        m
+        for m in models
+        if m.usable
+        and m.metadata.get("config", {}).get("mistake") == mistake
+        and m.metadata.get("history")
+    ]
+    if not runs:
+        st.caption(
+            "No saved model made this mistake yet: train one to see its curves here and "
+            "compare them with a normal run."
+        )
+        return
+    last = max(runs, key=lambda m: m.metadata.get("created", ""))
+    history = last.metadata["history"]
+    data = history_curves(history)
+    st.caption(
+        f"How it went here, per epoch ({conditions(last)}); test accuracy "
+        f"{last.metadata['test_accuracy']:.2%}. "
+        + gap_text(history, augment=last.metadata.get("config", {}).get("augment", False))
+    )
+    loss, accuracy = st.columns(2)
+    epochs = len(history.get("loss", []))
+    for column, metric in ((loss, "loss"), (accuracy, "accuracy")):
+        column.altair_chart(curve_chart(data, metric, epochs), width="stretch", height=CHART_HEIGHT)
+
+
+def history_curves(history: dict) -> pd.DataFrame:
+    """Keras's per-epoch history (as saved in a model's metadata) in curves()'s form."""
+    logs = [
+        {"epoch": k + 1, **{key: values[k] for key, values in history.items() if k < len(values)}}
+        for k in range(len(history.get("loss", [])))
+    ]
+    return _frame(_epoch_frames(logs))
+
+
+def gap_text(history: dict, augment: bool = False) -> str:
+    """The last epoch's training against validation accuracy, and why they differ."""
+    train, valid = history.get("accuracy", []), history.get("val_accuracy", [])
+    if not train or not valid:
+        return ""
+    gap = (valid[-1] - train[-1]) * 100
+    text = f"Last epoch: training accuracy {train[-1]:.1%}, validation {valid[-1]:.1%}"
+    if gap > 1:
+        why = (
+            "training runs with dropout (part of the network switched off at random), "
+            + ("on distorted digits, harder than the plain validation ones, " if augment else "")
+            + "and its figure averages the whole epoch, from its first, worst weights on; "
+            "validation uses the whole network with the epoch's last weights"
+        )
+        return f"{text}: validation is {gap:.1f} points higher, because {why}."
+    if gap < -1:
+        return (
+            f"{text}: training is {-gap:.1f} points higher, the network does better on "
+            "images it has seen: it starts to memorise them."
+        )
+    return f"{text}: about the same."
+
+
+def _base_model_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
+    """The model to fine-tune, and what the user's drawings hold and how they will be used."""
     usable = {m.name: m for m in models if m.usable}
     if st.session_state.get("train_base") not in usable:
         st.session_state["train_base"] = DEFAULT_MODEL if DEFAULT_MODEL in usable else None
-    base = st.selectbox(
+    st.selectbox(
         "Model to fine-tune",
         list(usable),
         key="train_base",
@@ -169,10 +309,21 @@ def _base_model_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> str:
         on_change=_name_default,
     )
     total = int(drawing_counts.sum())
-    if total:
+    if total >= MIN_FINE_TUNE_DRAWINGS:
+        mnist = st.session_state.get("train_size", FINE_TUNE_DEFAULTS["train_size"])
         st.caption(
-            f"Your {total} saved drawings are mixed into every epoch: "
+            f"Your {total} saved drawings are mixed into every epoch, each repeated "
+            f"{repeats_for(mnist, total)} times, so that they make a quarter of it: "
             + " · ".join(f"{d}: {n}" for d, n in enumerate(drawing_counts))
+        )
+    elif total:
+        st.warning(
+            f"You have {total} saved drawings; fine-tuning needs at least "
+            f"{MIN_FINE_TUNE_DRAWINGS}. With so few, each would be repeated hundreds of "
+            "times per epoch and the model would learn those pictures by heart (a "
+            "mis-clicked label too) instead of your handwriting. Draw some more on the "
+            "Draw page and correct them under “Wrong? It was a …”.",
+            icon=":material/draw:",
         )
     else:
         st.warning(
@@ -181,19 +332,25 @@ def _base_model_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> str:
             "digit make a difference.",
             icon=":material/draw:",
         )
-    return usable[base].metadata.get("arch", "cnn") if base else "cnn"
 
 
 def settings_from_state(state) -> tuple[TrainConfig, str, bool]:
-    """(config, model name, overwrite allowed) from the widgets' values in session state.
+    """(config, model name, overwrite allowed) from the widgets' values in session state;
+    ValueError with a message for a value out of the page's range.
 
     Read when Start is clicked, not when the button was drawn: a click that follows an
     edit before the page has redrawn would otherwise start with the previous values.
     """
     tune = state.get("train_mode") == "tune"
+    epochs, (low, high) = state.get("train_epochs"), EPOCHS_RANGE
+    if epochs is None or epochs != int(epochs) or not low <= epochs <= high:
+        shown = "nothing" if epochs is None else f"{epochs:g}"
+        raise ValueError(f"Epochs must be a whole number from {low} to {high}, not {shown}.")
+    if tune and not state.get("train_base"):
+        raise ValueError("Pick a model to fine-tune.")
     config = TrainConfig(
         arch=state.get("train_arch", "cnn"),
-        epochs=int(state["train_epochs"]),
+        epochs=int(epochs),
         batch_size=state["train_batch"],
         learning_rate=state["train_lr"],
         train_size=state["train_size"],
@@ -204,9 +361,79 @@ def settings_from_state(state) -> tuple[TrainConfig, str, bool]:
     return config, state["train_name"].strip(), state["train_overwrite"]
 
 
+def comparison_ui(summary: RunSummary) -> None:
+    """Test accuracy against the model that came before, and for a fine-tune the drawings
+    before → after; a fall of more than half a point is a warning, not a success."""
+    first, second, third = st.columns(3)
+    change, before = summary.accuracy_change, summary.previous_accuracy
+    first.metric(
+        "Test accuracy",
+        f"{summary.accuracy:.2%}",
+        delta=None if change is None else f"{change * 100:+.2f} points (was {before:.2%})",
+        help="Share of the 10,000 MNIST test digits it reads right"
+        + (
+            f", against `{summary.fine_tuned_from}`, measured on the same digits just before."
+            if summary.fine_tuned_from
+            else ", against the saved model it replaced."
+            if before is not None
+            else "."
+        ),
+    )
+    second.metric("Test loss", f"{summary.loss:.4f}")
+    if summary.drawings_accuracy_after is not None:
+        after, was = summary.drawings_accuracy_after, summary.drawings_accuracy_before
+        third.metric(
+            f"Your {summary.drawings} drawings (trained on)",
+            f"{was:.0%} → {after:.0%}",
+            help="Read right before and after. It trained on these very drawings, each "
+            f"repeated {summary.drawing_repeats} times per epoch, so a rise here says little "
+            "(a wrong label is learned too): draw new ones to see if it learned your "
+            "handwriting; the Evaluate page compares all models.",
+        )
+        st.caption(
+            f"Each of your {summary.drawings} drawings was repeated "
+            f"{summary.drawing_repeats} times per epoch."
+        )
+    if summary.worse:
+        what = (
+            f"`{summary.fine_tuned_from}`, the model it started from"
+            if summary.fine_tuned_from
+            else "the saved model it replaced"
+        )
+        st.warning(
+            f"**Worse than before.** Test accuracy fell from {before:.2%} to "
+            f"{summary.accuracy:.2%} ({change * 100:+.2f} points) against {what}: it "
+            "now misreads MNIST digits it used to read. Wrong labels among your drawings, "
+            "or too few of them, do this.",
+            icon=":material/warning:",
+        )
+
+
+def charts_ui(state: JobState) -> None:
+    """The loss and accuracy curves side by side (nothing before the first batch)."""
+    data = curves(state)
+    if data.empty:
+        return
+    loss, accuracy = st.columns(2)
+    for column, metric in ((loss, "loss"), (accuracy, "accuracy")):
+        column.altair_chart(
+            curve_chart(data, metric, state.config.epochs), width="stretch", height=CHART_HEIGHT
+        )
+    if state.epochs:
+        history = {
+            key: [logs.get(key) for logs in state.epochs] for key in ("accuracy", "val_accuracy")
+        }
+        st.caption(gap_text(history, augment=state.config.augment))
+
+
 def progress_line(state: JobState) -> str:
     """Keras-style progress: epoch i/N, batch j/M, images/s, time left."""
     if state.status == "starting":
+        if state.config.base_model:
+            return (
+                f"Starting: loading TensorFlow, MNIST and `{state.config.base_model}`, and "
+                "testing it on 10,000 digits to compare the result with…"
+            )
         return "Starting: loading TensorFlow and MNIST…"
     parts = [
         f"Epoch {state.epoch + 1}/{state.config.epochs}",
@@ -244,18 +471,26 @@ def curves(state: JobState) -> pd.DataFrame:
                     }
                 )
             )
-    for logs in state.epochs:
-        for metric in ("loss", "accuracy"):
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "epoch": [logs["epoch"]] * 2,
-                        "value": [logs.get(metric), logs.get(f"val_{metric}")],
-                        "metric": metric,
-                        "series": [PER_EPOCH, VALIDATION],
-                    }
-                )
-            )
+    return _frame(frames + _epoch_frames(state.epochs))
+
+
+def _epoch_frames(epochs: list[dict]) -> list[pd.DataFrame]:
+    """Per-epoch training and validation points from Keras's logs, each with its "epoch"."""
+    return [
+        pd.DataFrame(
+            {
+                "epoch": [logs["epoch"]] * 2,
+                "value": [logs.get(metric), logs.get(f"val_{metric}")],
+                "metric": metric,
+                "series": [PER_EPOCH, VALIDATION],
+            }
+        )
+        for logs in epochs
+        for metric in ("loss", "accuracy")
+    ]
+
+
+def _frame(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["epoch", "value", "metric", "series"])
     return pd.concat(frames, ignore_index=True).dropna()
@@ -283,7 +518,8 @@ def curve_chart(data: pd.DataFrame, metric: str, epochs: int) -> alt.LayerChart:
             "series:N",
             scale=colors,
             title=None,
-            legend=alt.Legend(orient="top", direction="vertical"),
+            # labelLimit 0: the whole label, however narrow the column (cut at 160 px)
+            legend=alt.Legend(orient="top", direction="vertical", labelLimit=0),
         ),
     )
     per_batch = base.transform_filter(alt.datum.series == PER_BATCH).mark_line()
