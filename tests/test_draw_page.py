@@ -98,3 +98,22 @@ def test_preview_keeps_every_pixel_visible():
     big = pixel_preview(digit)
     assert big.shape == (168, 168)
     assert big[10 * 6 + 3, 12 * 6 + 3] == 1.0 and big[0, 0] > 0  # the pixel and a grid line
+
+
+def test_a_scribble_is_answered_not_sure_and_a_clear_digit_is_not(tmp_path, pen_sample):
+    from mnist_core.handwriting import scribble
+    from mnist_core.pendigits import place, render
+
+    rng = np.random.default_rng(8)
+    unsure = 0
+    for _ in range(5):
+        at = run_answer(tmp_path, render(place(scribble(rng), rng), 280, 20))
+        [metric] = at.metric
+        if metric.value.endswith("?"):
+            assert "not sure" in metric.delta and "Not sure" in at.warning[0].value
+            unsure += 1
+    assert unsure >= 4
+    images, labels = pen_sample
+    at = run_answer(tmp_path, images[0])
+    [metric] = at.metric
+    assert metric.value == str(labels[0]) and not at.warning
