@@ -159,7 +159,7 @@ METRIC = "[data-testid='stMetric']"
 
 
 def prediction(page, timeout=15000) -> int:
-    """The digit the Draw page's Prediction metric shows for the whole drawing."""
+    """The digit the Draw page's Prediction metric shows for the whole drawing, sure or not."""
     metric = page.locator(METRIC).filter(has_text="Prediction")
     metric.wait_for(timeout=timeout)
     # The canvas sends a stroke 200 ms after mouse-up; nothing on the page tells that the
@@ -167,7 +167,8 @@ def prediction(page, timeout=15000) -> int:
     # for the rerun it causes to finish.
     page.wait_for_timeout(400)
     wait_idle(page)
-    return int(metric.locator("[data-testid='stMetricValue']").inner_text().strip())
+    # "7" when sure, "7?" when not: the digit either way
+    return int(metric.locator("[data-testid='stMetricValue']").inner_text().strip().rstrip("?"))
 
 
 def clear_canvas(page):
