@@ -38,21 +38,22 @@ from mnist_core.store import DEFAULT_MODEL, model_path
 
 SOURCES = ("syn", "ced", "aga", "imp")
 TEST_SEED = 2024  # never a training seed
-# Other ranges than training's (mnist_core.handwriting.TRAINING), wider on most sides.
+# The styles as the issue observed them in new writers' errors (training's ranges,
+# mnist_core.handwriting.TRAINING, are wider on every side), and non-digits of other sizes.
 TESTING = StyleRanges(
-    zero_width=(0.45, 0.8),
-    slash_overshoot=(0.05, 0.4),
-    flag_length=(0.35, 0.75),
-    flag_angle=(25.0, 65.0),
-    stem_slant=(-0.35, 0.35),
-    bar_length=(0.4, 0.9),
-    bar_tilt=(-30.0, 30.0),
-    bar_lift=(0.03, 0.2),
-    cross_length=(0.25, 0.7),
-    four_opening=(0.1, 0.3),
+    zero_width=(0.5, 0.85),  # a narrow, upright oval
+    slash_overshoot=(0.05, 0.3),  # the slash starts and ends outside it
+    flag_length=(0.4, 0.7),  # 40-70% of the stem's height
+    flag_angle=(30.0, 60.0),  # 30-60° above the horizontal
+    stem_slant=(-0.3, 0.3),  # the stem often slanted
+    bar_length=(0.5, 0.9),  # the 5's bar short
+    bar_tilt=(-25.0, 25.0),  # or slanted
+    bar_lift=(0.03, 0.15),  # sometimes not touching the body
+    cross_length=(0.3, 0.6),
+    four_opening=(0.1, 0.25),
     scribble_points=(30, 120),
     line_angle=(35.0, 90.0),
-    distortion=1.2,
+    distortion=1.0,
 )
 LETTERS = {  # capital letters as polylines in a unit box, y down; no digit shares a shape
     "A": [[(0, 1), (0.5, 0), (1, 1)], [(0.22, 0.6), (0.78, 0.6)]],

@@ -41,7 +41,7 @@ class HandwritingRecipe:
     style_share: float = 0.35  # of the renders of a styled digit, drawn in that style
     dots_share: float = 0.08  # of all renders, given stray dots
     pen_widths: tuple[int, int] = (12, 32)  # pixels on the 280-pixel canvas
-    not_digits: int = 4000  # scribbles and lone lines, labelled NOT_A_DIGIT
+    not_digits: int = 6000  # scribbles, lone lines and made-up signs, labelled NOT_A_DIGIT
     calibration_writers: float = 0.15  # of each source's writers, kept out to fit T
     mnist_images: int = 20_000  # MNIST mixed in, so MNIST is not forgotten
     epochs: int = 4

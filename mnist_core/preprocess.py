@@ -103,6 +103,18 @@ def remove_dots(ink: np.ndarray) -> np.ndarray:
     return np.where(np.isin(labels, index[dots]), 0.0, ink).astype(np.float32)
 
 
+def is_a_dot(ink: np.ndarray) -> bool:
+    """True when the ink is one blob no longer than DOT_ELONGATION pen widths: a pen touch
+    (or a tiny smear), which no digit is, whatever its size on the canvas."""
+    mask = ink > INK_LEVEL
+    if not mask.any():
+        return False
+    thickness = 2 * float(ndimage.distance_transform_edt(mask).max())
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    return extent < DOT_ELONGATION * thickness
+
+
 def ink_bbox(ink: np.ndarray) -> tuple[int, int, int, int] | None:
     """(top, left, bottom, right) of the pixels above INK_LEVEL, exclusive ends; None if none."""
     rows = np.flatnonzero((ink > INK_LEVEL).any(axis=1))
@@ -136,12 +148,13 @@ def centre_by_mass(boxed: np.ndarray, side: int = SIDE) -> np.ndarray:
 def canvas_steps(image: np.ndarray) -> Steps | None:
     """Every step from a drawing to the 28×28 model input; None when nothing is drawn.
 
-    "Nothing" is an empty canvas, or ink that spans under MIN_EXTENT of the canvas side
-    (a tap, a speck): predicting a digit from that would only be a guess.
+    "Nothing" is an empty canvas, ink that spans under MIN_EXTENT of the canvas side
+    (a tap, a speck), or only dots (is_a_dot): predicting a digit from that would only be
+    a guess, and a big dot scaled into 20×20 looks like a confident 0.
     """
     ink = remove_dots(ink_image(image))
     bbox = ink_bbox(ink)
-    if bbox is None:
+    if bbox is None or is_a_dot(ink):
         return None
     top, left, bottom, right = bbox
     if max(bottom - top, right - left) < MIN_EXTENT * max(ink.shape):

@@ -62,6 +62,17 @@ def test_nothing_drawn_gives_nothing(canvas):
     assert canvas_to_mnist(canvas) is None
 
 
+@pytest.mark.parametrize("drag", [0, 6])
+def test_a_lone_pen_touch_is_nothing_at_any_pen_size(drag):
+    from mnist_core.pendigits import render
+
+    for pen in (20, 40):
+        touch = [np.array([[140.0, 140.0], [140.0 + drag, 140.0 + drag / 2]])]
+        assert canvas_to_mnist(render(touch, 280, pen)) is None
+    short_stroke = [np.array([[100.0, 100.0], [100.0, 160.0]])]  # a stroke, not a touch
+    assert canvas_to_mnist(render(short_stroke, 280, 20)) is not None
+
+
 def test_a_stray_dot_is_ignored(mnist):
     digit = paste_on_canvas(mnist[0][0])
     dotted = digit.copy()
