@@ -115,22 +115,24 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
         st.error(f"This model can't predict: {err}")
         return None
     best = int(probs.argmax())
-    answer, preview = st.columns([1, 1])
-    answer.metric(
-        "Prediction",
-        str(best),
-        delta=f"{probs[best]:.0%} confident",
-        delta_color="off",
-        delta_arrow="off",
-    )
-    if probs[best] < LOW_CONFIDENCE:
-        answer.warning("Not sure. Draw it bigger, as one digit only.", icon="🤔")
-    preview.image(
-        pixel_preview(steps.digit),
-        clamp=True,
-        width=28 * PREVIEW_SCALE,
-        caption="What the model sees",
-    )
+    # side by side while they fit, a phone's width included (columns would stack there)
+    with st.container(horizontal=True, key="draw_answer"):
+        with st.container():
+            st.metric(
+                "Prediction",
+                str(best),
+                delta=f"{probs[best]:.0%} confident",
+                delta_color="off",
+                delta_arrow="off",
+            )
+            if probs[best] < LOW_CONFIDENCE:
+                st.warning("Not sure. Draw it bigger, as one digit only.", icon="🤔")
+        st.image(
+            pixel_preview(steps.digit),
+            clamp=True,
+            width=28 * PREVIEW_SCALE,
+            caption="What the model sees",
+        )
     st.html(probability_bars(probs))
     st.caption(
         "The model never sees your canvas, only the 28×28 picture above: your ink "
