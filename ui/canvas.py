@@ -32,16 +32,20 @@ streamlit_drawable_canvas.out = st.components.v2.component(
 )
 
 # The component sets the toolbar's display inline, hence !important. On a phone every
-# layer of the canvas is stretched to the content width: 100vw less Streamlit's 1rem
-# padding on each side.
+# layer of the canvas is stretched to the content width (100vw less Streamlit's 1rem
+# padding each side), unless the screen is too short to show the Prediction under it as
+# well: the page takes about 24rem above the canvas (header, title, a few lines of text)
+# and under it (the tools, the Prediction). Never under 15rem, to leave room to draw. (svh:
+# the height with the browser's address bar shown.)
 CANVAS_CSS = f"""<style>
 .st-key-{KEY} .dc-toolbar {{ display: none !important; }}
 @media (max-width: {PHONE_WIDTH}px) {{
+  .st-key-{KEY} {{ --side: max(15rem, min(100vw - 2rem, 100svh - 24rem)); }}
   .st-key-{KEY} .dc-container,
   .st-key-{KEY} .canvas-container,
   .st-key-{KEY} canvas {{
-    width: calc(100vw - 2rem) !important;
-    height: calc(100vw - 2rem) !important;
+    width: var(--side) !important;
+    height: var(--side) !important;
   }}
 }}
 </style>"""
