@@ -19,6 +19,8 @@ PAGE_CSS = f"""<style>
   /* rows of 8 pictures (galleries, feature maps) wrap 4 to a row instead of 1 */
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]:nth-child(8))
     > [data-testid="stColumn"] {{ min-width: calc(25% - 0.75rem); }}
+  /* pills wrap instead of scrolling sideways, which hid the Draw page's 9 */
+  [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
   /* the Draw page's model picker follows the drawing, which takes the screen */
   [data-testid="stLayoutWrapper"]:has(> .st-key-draw_settings) {{ order: 1; }}
 }}
