@@ -48,6 +48,7 @@ def train_until_epoch_2(page, name):
     """Start a 3-epoch cnn training on the Train page; return once its 2nd epoch runs."""
     fill_training_form(page, name, 3)
     page.locator(".st-key-train_start button").click()
+    page.mouse.move(0, 0)  # left on Start, the pointer would hover a chart's toolbar into view
     progress = page.locator("[data-testid='stProgress']")
     expect(progress).to_contain_text("Epoch 2/3", timeout=300000)
     page.wait_for_timeout(1500)
@@ -88,9 +89,6 @@ def main():
                     "h => document.querySelector('[data-testid=stMain]').scrollTop +="
                     " h.getBoundingClientRect().top - 64"
                 )
-                # the emulated pointer, left on Start, would now hover a chart's toolbar
-                # into view, which a finger never does
-                phone.mouse.move(0, 0)
                 phone.screenshot(path=DOCS / "train_phone.png")
                 phone.locator(".st-key-train_stop button").click()
                 expect(phone.get_by_text("Test accuracy")).to_be_visible(timeout=300000)
