@@ -21,8 +21,11 @@ from ui.layout import PHONE_WIDTH
 SIDE = 280  # canvas pixels, on every screen
 KEY = "draw_canvas"
 
-# The library mounts its component with isolate_styles=True (a shadow root that page CSS
-# cannot enter). The same registered component, mounted without one:
+# st_canvas mounts through the module's `out`, which the library made with
+# isolate_styles=True: a shadow root that page CSS cannot enter. In its place, the same
+# registered component (same name, files and root element) mounted without one. The
+# library's version is pinned (requirements.txt); the phone browser tests fail if the
+# toolbar comes back or the canvas stops stretching.
 streamlit_drawable_canvas.out = st.components.v2.component(
     "streamlit-drawable-canvas.streamlit_drawable_canvas",
     js="index-*.js",
@@ -55,8 +58,10 @@ def canvas_ui() -> CanvasResult:
     """The canvas, white pen on black, with its tools in a row under it: Undo (the last
     stroke), Clear, and the pen's width."""
     st.html(CANVAS_CSS)
-    if KEY not in st.session_state:
-        # a canvas mounted afresh (a first visit, or back from another page) starts empty
+    if KEY not in st.session_state and (_strokes() or st.session_state.get("draw_start")):
+        # Mounted afresh, back from another page: the canvas starts empty, and so does
+        # what the page knows of it. (Streamlit forgets a widget's value on a page that
+        # does not show it, not the page's own keys.)
         _reload([])
     surface = st.container()
     with st.container(horizontal=True, key="draw_tools"):
@@ -100,11 +105,13 @@ def clears() -> int:
 
 
 def clear() -> None:
+    """Empty the canvas; the next drawing is a new one (see clears)."""
     st.session_state["draw_clears"] = clears() + 1
     _reload([])
 
 
 def undo() -> None:
+    """Take the last stroke off the canvas."""
     _reload(_strokes()[:-1])
 
 
@@ -114,6 +121,7 @@ def _strokes() -> list:
 
 
 def _drawn() -> None:
+    """The canvas sent a new drawing: keep its strokes, for Undo."""
     drawing = (st.session_state[KEY].get("drawing") or {}).get("raw") or {}
     st.session_state["draw_strokes"] = drawing.get("objects", [])
 
