@@ -7,6 +7,7 @@ pages/-folder navigation when the first visitor opens /draw directly).
 
 import streamlit as st
 
+from ui.layout import page_style
 from ui.services import prediction_worker
 
 st.set_page_config(page_title="mnist-canvas", page_icon="✏️", layout="wide")
@@ -24,5 +25,6 @@ landing = st.Page(
     lambda: st.switch_page(draw), title="Start", url_path="start", default=True, visibility="hidden"
 )
 
+page_style()
 prediction_worker()  # start TensorFlow in its own process while the first page renders
 st.navigation([landing, draw, train, evaluate], position="top").run()

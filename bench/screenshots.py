@@ -1,6 +1,7 @@
 """Screenshots of the pages for the README: docs/draw.png, docs/train.png,
-docs/train_done.png, docs/evaluate.png and docs/draw_phone.png. Starts its own app on a
-copy of the models.
+docs/train_done.png and docs/evaluate.png on a desktop; docs/draw_phone.png (a digit drawn
+by touch, with its answer) and docs/train_phone.png (a training under way) on a phone,
+390×844. Starts its own app on a copy of the models.
 
 usage: python bench/screenshots.py
 """
@@ -16,9 +17,13 @@ from apprunner import (
     CHROMIUM_ARGS,
     canvas_box,
     draw,
+    fill_training_form,
     models_with_default,
+    open_page,
+    open_phone,
     start_app,
     stop_app,
+    touch_draw,
     wait_idle,
 )
 from mnist_core.pendigits import PenDigits
@@ -26,12 +31,27 @@ from mnist_core.pendigits import PenDigits
 DOCS = ROOT / "docs"
 
 
-def draw_digit(page, index, seed=3):
-    box = canvas_box(page)
-    draw(page, PenDigits().placed(index, np.random.default_rng(seed), canvas=box["width"]))
+def draw_digit(page, index, finger=False, seed=3):
+    """Draw pen digit `index` (by touch with a `finger`) and wait for its answer."""
+    side = canvas_box(page)["width"]
+    strokes = PenDigits().placed(index, np.random.default_rng(seed), canvas=side)
+    if finger:
+        touch_draw(page, strokes)
+    else:
+        draw(page, strokes)
     expect(page.locator("[data-testid='stMetric']")).to_be_visible(timeout=30000)
-    page.wait_for_timeout(600)  # the canvas sends the last stroke 200 ms after mouse-up
+    page.wait_for_timeout(600)  # the canvas sends the last stroke 200 ms after lifting
     wait_idle(page)
+
+
+def train_until_epoch_2(page, name):
+    """Start a 3-epoch cnn training on the Train page; return once its 2nd epoch runs."""
+    fill_training_form(page, name, 3)
+    page.locator(".st-key-train_start button").click()
+    page.mouse.move(0, 0)  # left on Start, the pointer would hover a chart's toolbar into view
+    progress = page.locator("[data-testid='stProgress']")
+    expect(progress).to_contain_text("Epoch 2/3", timeout=300000)
+    page.wait_for_timeout(1500)
 
 
 def main():
@@ -41,20 +61,14 @@ def main():
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"{url}/draw")
-                page.locator("canvas.upper-canvas").wait_for(timeout=60000)
-                wait_idle(page)
+                page = open_page(browser, f"{url}/draw")
+                page.set_viewport_size({"width": 1280, "height": 900})
                 draw_digit(page, 11)
                 page.screenshot(path=DOCS / "draw.png", full_page=True)
 
-                phone = browser.new_page(
-                    viewport={"width": 390, "height": 844}, device_scale_factor=2, has_touch=True
-                )
-                phone.goto(f"{url}/draw")
-                phone.locator("canvas.upper-canvas").wait_for(timeout=60000)
-                wait_idle(phone)
-                phone.screenshot(path=DOCS / "draw_phone.png")
+                phone = open_phone(browser, f"{url}/draw")
+                draw_digit(phone, 11, finger=True)
+                phone.screenshot(path=DOCS / "draw_phone.png")  # the screen, unscrolled
 
                 page.goto(f"{url}/evaluate")
                 page.locator(".st-key-eval_gallery img").first.wait_for(timeout=120000)
@@ -62,19 +76,22 @@ def main():
                 page.screenshot(path=DOCS / "evaluate.png", full_page=True)
 
                 page.goto(f"{url}/train")
-                page.locator(".st-key-train_start button").wait_for(timeout=60000)
-                page.locator(".st-key-train_epochs input").fill("3")
-                page.locator(".st-key-train_epochs input").press("Enter")
-                page.locator(".st-key-train_name input").fill("screenshot")
-                page.locator(".st-key-train_name input").press("Enter")
-                page.locator(".st-key-train_start button").click()
-                progress = page.locator("[data-testid='stProgress']")
-                expect(progress).to_contain_text("Epoch 2/3", timeout=300000)
-                page.wait_for_timeout(1500)
+                train_until_epoch_2(page, "screenshot")
                 page.screenshot(path=DOCS / "train.png", full_page=True)
                 expect(page.get_by_text("Test accuracy")).to_be_visible(timeout=300000)
                 wait_idle(page)
                 page.screenshot(path=DOCS / "train_done.png", full_page=True)
+
+                phone.goto(f"{url}/train")
+                train_until_epoch_2(phone, "screenshot-phone")
+                # scrolled as a person would, the training's heading just under the header
+                phone.get_by_role("heading", name="Training screenshot-phone").evaluate(
+                    "h => document.querySelector('[data-testid=stMain]').scrollTop +="
+                    " h.getBoundingClientRect().top - 64"
+                )
+                phone.screenshot(path=DOCS / "train_phone.png")
+                phone.locator(".st-key-train_stop button").click()
+                expect(phone.get_by_text("Test accuracy")).to_be_visible(timeout=300000)
                 browser.close()
         finally:
             stop_app(process)

@@ -51,20 +51,41 @@ class PenDigits:
         """Digit i's strokes in canvas pixels: height 45-85% of the side, random spot."""
         return place(self.strokes(i), rng, canvas)
 
+    def placed_in_corner(
+        self, i: int, corner: str, rng: np.random.Generator, canvas: float = 280
+    ) -> list[np.ndarray]:
+        """Digit i's strokes in canvas pixels, 45-60% of the side, its box 4% of the side
+        from both edges of one `corner`: "top left", "top right", "bottom left" or
+        "bottom right"."""
+        strokes, extent = _scaled(self.strokes(i), rng.uniform(0.45, 0.6) * canvas, canvas)
+        vertical, horizontal = corner.split()
+        margin = 0.04 * canvas
+        far = canvas - margin - extent
+        offset = np.array(
+            [margin if horizontal == "left" else far[0], margin if vertical == "top" else far[1]]
+        )
+        return [s + offset for s in strokes]
+
 
 def place(strokes: list[np.ndarray], rng: np.random.Generator, canvas: float = 280):
     """Strokes moved into canvas pixels: the longer side 45-85% of the canvas side, at a
     random spot at least 20 px from the edges."""
+    strokes, extent = _scaled(strokes, rng.uniform(0.45, 0.85) * canvas, canvas)
+    margin = 20
+    offset = np.array([rng.uniform(margin, max(margin, canvas - margin - e)) for e in extent])
+    return [s + offset for s in strokes]
+
+
+def _scaled(strokes, size: float, canvas: float) -> tuple[list[np.ndarray], np.ndarray]:
+    """The strokes, their larger side `size` (a very flat glyph is not blown up to the full
+    height), from (0, 0); and their (width, height)."""
     every = np.concatenate(strokes)
     low = every.min(axis=0)
     w, h = every.max(axis=0) - low
-    scale = rng.uniform(0.45, 0.85) * canvas / max(w, h, 1e-6)
-    if h < w * 0.5:  # a very flat glyph is not blown up to the full height
+    scale = size / max(w, h, 1e-6)
+    if h < w * 0.5:
         scale = min(scale, 0.85 * canvas / max(w, 1e-6))
-    margin = 20
-    extent = np.array([w, h]) * scale
-    offset = np.array([rng.uniform(margin, max(margin, canvas - margin - e)) for e in extent])
-    return [(s - low) * scale + offset for s in strokes]
+    return [(s - low) * scale for s in strokes], np.array([w, h]) * scale
 
 
 def render(strokes: list[np.ndarray], canvas: int = 280, pen: int = 20) -> np.ndarray:

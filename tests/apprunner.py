@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 CHROMIUM_ARGS = [
@@ -101,7 +103,24 @@ def child_processes(pid: int) -> dict[int, str]:
 
 def open_page(browser, url):
     """A new page at `url`, waited on until the app is connected and idle."""
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    return _connected(browser.new_page(viewport={"width": 1280, "height": 1000}), url)
+
+
+# A phone held upright: its browser reports touch, and nothing hovers before a touch.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+def open_phone(browser, url):
+    """A new page at `url` on a phone (a context of its own), once the app is connected."""
+    return _connected(browser.new_context(**PHONE).new_page(), url)
+
+
+def _connected(page, url):
     page.goto(url)
     page.wait_for_selector(
         "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=60000
@@ -129,14 +148,37 @@ def models_with_default(folder: Path) -> Path:
     return folder
 
 
+# The canvas layer that keeps the finished strokes (Fabric.js draws the stroke in progress
+# on the upper one, which takes the pointer). It is transparent until the canvas has
+# loaded its first drawing, which paints the black background and turns the pen on.
+DRAWING_LAYER = "canvas.dc-canvas.lower-canvas"
+_LAYER_PIXELS = f"""() => {{
+  const c = document.querySelector('{DRAWING_LAYER}');
+  return c && Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
+}}"""
+
+
 def canvas_box(page):
-    """The drawing surface's box, once exactly one is on screen (Clear replaces it)."""
+    """The drawing surface's on-screen box, once exactly one is there, ready for strokes."""
     from playwright.sync_api import expect
 
     canvas = page.locator("canvas.upper-canvas")
     expect(canvas).to_have_count(1, timeout=60000)
     expect(canvas).to_be_visible()
+    page.wait_for_function(
+        f"() => document.querySelector('{DRAWING_LAYER}')"
+        "?.getContext('2d').getImageData(0, 0, 1, 1).data[3] === 255",
+        timeout=60000,
+    )
     return canvas.bounding_box()
+
+
+def canvas_ink(page):
+    """(side, side) bool: the canvas pixels that hold ink (white pen on black), in the
+    canvas's own pixels whatever its size on screen."""
+    rgba = np.array(page.evaluate(_LAYER_PIXELS), np.uint8)
+    side = int(np.sqrt(rgba.size // 4))
+    return rgba.reshape(side, side, 4)[..., 0] > 127
 
 
 def draw(page, strokes):
@@ -155,7 +197,63 @@ def draw(page, strokes):
         page.mouse.up()
 
 
+def touch_draw(page, strokes):
+    """Draw strokes ((P, 2) points in on-screen pixels from the canvas's top left) with a
+    finger, as a phone sends it: touch events and nothing hovering first."""
+    box = canvas_box(page)
+    touch(page, [np.asarray(s, float) + (box["x"], box["y"]) for s in strokes])
+
+
+def touch(page, strokes):
+    """Touch the screen along each stroke ((P, 2) points in viewport pixels), one finger
+    down, moved and lifted per stroke, sent as CDP touch events (a page that sets the
+    context's has_touch)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        for stroke in strokes:
+            points = [{"x": float(x), "y": float(y)} for x, y in stroke]
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points[:1]})
+            for point in points[1:]:
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    finally:
+        cdp.detach()
+
+
+def scrolled(page) -> float:
+    """How far the page is scrolled down: Streamlit scrolls its main section, not the
+    window, but either counts."""
+    return page.evaluate(
+        "() => Math.max(window.scrollY,"
+        " document.querySelector('[data-testid=stMain]')?.scrollTop ?? 0)"
+    )
+
+
+def sideways(page) -> float:
+    """How far the page can be scrolled sideways (0 when nothing is wider than it)."""
+    return page.evaluate(
+        "() => Math.max(...[document.scrollingElement,"
+        " document.querySelector('[data-testid=stMain]')]"
+        ".map(e => e ? e.scrollWidth - e.clientWidth : 0))"
+    )
+
+
+def in_viewport(page, locator) -> bool:
+    """Whether the whole of `locator`'s box is on the screen as it is now."""
+    box = locator.bounding_box()
+    view = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= view["width"]
+        and box["y"] + box["height"] <= view["height"]
+    )
+
+
 METRIC = "[data-testid='stMetric']"
+# A 7 in two strokes, as fractions of the canvas's side: the stem alone reads as a 1
+SEVEN = (np.array([[0.6, 0.15], [0.6, 0.85]]), np.array([[0.25, 0.15], [0.6, 0.15]]))
 
 
 def prediction(page, timeout=15000) -> int:
@@ -171,11 +269,16 @@ def prediction(page, timeout=15000) -> int:
     return int(metric.locator("[data-testid='stMetricValue']").inner_text().strip().rstrip("?"))
 
 
-def clear_canvas(page):
-    """Press the Draw page's Clear and wait until the answer is gone."""
+def clear_canvas(page, finger=False):
+    """Press the Draw page's Clear (a tap with a `finger`) and wait until the answer is
+    gone."""
     from playwright.sync_api import expect
 
-    page.locator(".st-key-draw_clear button").click()
+    button = page.locator(".st-key-draw_clear button")
+    if finger:
+        button.tap()
+    else:
+        button.click()
     expect(page.locator(METRIC)).to_have_count(0)
     expect(page.get_by_text("Draw one digit")).to_be_visible()
 

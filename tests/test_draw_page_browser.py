@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 
 from apprunner import (
     METRIC,
+    SEVEN,
     canvas_box,
+    canvas_ink,
     clear_canvas,
     draw,
     models_with_default,
@@ -75,3 +77,21 @@ def test_switching_model_changes_the_metadata_shown(app, browser):
     page.get_by_role("option", name="second").click()
     expect(page.get_by_text("no metadata")).to_be_visible()
     expect(page.get_by_text("parameters")).to_have_count(0)
+
+
+def test_undo_then_another_page_and_back_starts_an_empty_canvas(app, browser):
+    """The canvas restarts from the drawing an Undo left; one mounted afresh, after a
+    visit to another page, must start empty rather than show strokes without an answer."""
+    page = open_page(browser, f"{app}/draw")
+    side = canvas_box(page)["width"]
+    draw(page, [stroke * side for stroke in SEVEN])
+    assert prediction(page) == 7
+    page.locator(".st-key-draw_undo button").click()
+    expect(page.locator(f"{METRIC} [data-testid='stMetricValue']")).to_have_text("1")
+    page.get_by_role("link", name="Train").click()
+    page.locator(".st-key-train_start button").wait_for(timeout=60000)
+    page.get_by_role("link", name="Draw").click()
+    canvas_box(page)
+    expect(page.get_by_text("Draw one digit")).to_be_visible()
+    expect(page.locator(".st-key-draw_undo button")).to_be_disabled()
+    assert not canvas_ink(page).any()

@@ -130,26 +130,28 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
         return None
     best = int(probs.argmax())
     sure = probs[best] >= NOT_SURE_BELOW
-    answer, preview = st.columns([1, 1])
-    answer.metric(
-        "Prediction",
-        str(best) if sure else f"{best}?",
-        delta=f"{probs[best]:.0%} confident" + ("" if sure else ", not sure"),
-        delta_color="off",
-        delta_arrow="off",
-    )
-    if not sure:
-        answer.warning(
-            f"Not sure: no digit gets {NOT_SURE_BELOW:.0%}. It may not be a digit, or it is "
-            "drawn unlike any handwriting the model learnt. Draw one digit, large.",
-            icon=":material/help:",
+    # side by side while they fit, a phone's width included (columns would stack there)
+    with st.container(horizontal=True, key="draw_answer"):
+        with st.container():
+            st.metric(
+                "Prediction",
+                str(best) if sure else f"{best}?",
+                delta=f"{probs[best]:.0%} confident" + ("" if sure else ", not sure"),
+                delta_color="off",
+                delta_arrow="off",
+            )
+            if not sure:
+                st.warning(
+                    f"Not sure: no digit gets {NOT_SURE_BELOW:.0%}. It may not be a digit, or "
+                    "it is drawn unlike any handwriting the model learnt. Draw one digit, large.",
+                    icon=":material/help:",
+                )
+        st.image(
+            pixel_preview(steps.digit),
+            clamp=True,
+            width=28 * PREVIEW_SCALE,
+            caption="What the model sees",
         )
-    preview.image(
-        pixel_preview(steps.digit),
-        clamp=True,
-        width=28 * PREVIEW_SCALE,
-        caption="What the model sees",
-    )
     st.html(probability_bars(probs))
     st.caption(
         "The model never sees your canvas, only the 28×28 picture above: your ink "

@@ -1,0 +1,149 @@
+"""The Draw page's drawing surface: a 280×280 canvas that the page's CSS sizes to the
+screen, and the page's own Undo and Clear in place of the component's hover toolbar.
+
+streamlit-drawable-canvas 0.13 floats a toolbar over the canvas's top-right strip that
+stays invisible until a pointer hovers it; a finger never hovers, so strokes started
+there were swallowed and its Undo could not be found. The component is mounted without
+its shadow root so that the page's CSS reaches inside it: the toolbar is hidden, and on
+a phone the canvas is stretched to the screen's width. The canvas keeps its 280×280
+pixels whatever its size on screen (the component maps touches through its on-screen
+box), so the image the model reads, and the pen's width within it, never change.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_drawable_canvas
+from streamlit_drawable_canvas import CanvasResult, st_canvas
+
+from ui.layout import PHONE_WIDTH
+
+SIDE = 280  # canvas pixels, on every screen
+KEY = "draw_canvas"
+
+# st_canvas mounts through the module's `out`, which the library made with
+# isolate_styles=True: a shadow root that page CSS cannot enter. In its place, the same
+# registered component (same name, files and root element) mounted without one. The
+# library's version is pinned (requirements.txt); the phone browser tests fail if the
+# toolbar comes back or the canvas stops stretching.
+streamlit_drawable_canvas.out = st.components.v2.component(
+    "streamlit-drawable-canvas.streamlit_drawable_canvas",
+    js="index-*.js",
+    css="index-*.css",
+    html='<div class="canvas-root"></div>',
+    isolate_styles=False,
+)
+
+# The component sets the toolbar's display inline, hence !important. On a phone every
+# layer of the canvas is stretched to the content width (100vw less Streamlit's 1rem
+# padding each side), unless the screen is too short to show the Prediction under it as
+# well: the page takes about 24rem above the canvas (header, title, a few lines of text)
+# and under it (the tools, the Prediction). Never under 15rem, to leave room to draw. (svh:
+# the height with the browser's address bar shown.)
+CANVAS_CSS = f"""<style>
+.st-key-{KEY} .dc-toolbar {{ display: none !important; }}
+@media (max-width: {PHONE_WIDTH}px) {{
+  .st-key-{KEY} {{ --side: max(15rem, min(100vw - 2rem, 100svh - 24rem)); }}
+  .st-key-{KEY} .dc-container,
+  .st-key-{KEY} .canvas-container,
+  .st-key-{KEY} canvas {{
+    width: var(--side) !important;
+    height: var(--side) !important;
+  }}
+}}
+</style>"""
+
+
+def canvas_ui() -> CanvasResult:
+    """The canvas, white pen on black, with its tools in a row under it: Undo (the last
+    stroke), Clear, and the pen's width."""
+    st.html(CANVAS_CSS)
+    if KEY not in st.session_state and (_strokes() or st.session_state.get("draw_start")):
+        # Mounted afresh, back from another page: the canvas starts empty, and so does
+        # what the page knows of it. (Streamlit forgets a widget's value on a page that
+        # does not show it, not the page's own keys.)
+        _reload([])
+    surface = st.container()
+    with st.container(horizontal=True, key="draw_tools"):
+        st.button(
+            "Undo", key="draw_undo", on_click=undo, icon=":material/undo:", disabled=not _strokes()
+        )
+        st.button("Clear", key="draw_clear", on_click=clear, icon=":material/ink_eraser:")
+        pen = _pen_width()
+    with surface:
+        return st_canvas(
+            stroke_width=pen,
+            stroke_color="#FFFFFF",
+            background_color="#000000",
+            height=SIDE,
+            width=SIDE,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            initial_drawing=_initial_drawing(),
+            key=KEY,
+            on_change=_drawn,
+        )
+
+
+def _pen_width() -> int:
+    """The pen's width in canvas pixels, set in a popover: rarely changed, so it does not
+    take a row of a phone's screen."""
+    with st.popover("Pen", icon=":material/line_weight:", key="draw_pen_menu"):
+        return st.slider(
+            "Pen width",
+            8,
+            40,
+            20,
+            key="draw_pen",
+            help="Thicker pens suit small drawings; 20 fits a digit drawn large.",
+        )
+
+
+def clears() -> int:
+    """How many times the canvas was cleared: each Clear starts a new drawing."""
+    return st.session_state.get("draw_clears", 0)
+
+
+def clear() -> None:
+    """Empty the canvas; the next drawing is a new one (see clears)."""
+    st.session_state["draw_clears"] = clears() + 1
+    _reload([])
+
+
+def undo() -> None:
+    """Take the last stroke off the canvas."""
+    _reload(_strokes()[:-1])
+
+
+def _strokes() -> list:
+    """The strokes on the canvas as the page last heard of them (Fabric.js objects)."""
+    return st.session_state.get("draw_strokes", [])
+
+
+def _drawn() -> None:
+    """The canvas sent a new drawing: keep its strokes, for Undo."""
+    drawing = (st.session_state[KEY].get("drawing") or {}).get("raw") or {}
+    st.session_state["draw_strokes"] = drawing.get("objects", [])
+
+
+def _reload(strokes: list) -> None:
+    """Put `strokes` back on the canvas in place of what it shows.
+
+    The canvas reloads its `initial_drawing` whenever that changes, so a counter makes
+    every Undo and Clear a new one, even of the same strokes. In place rather than by a
+    new key: a freshly mounted canvas loads its first drawing asynchronously and wiped
+    whatever was drawn meanwhile (on a busy CPU, a stroke made right after Clear was
+    lost); in place, the old drawing stays until the new one is ready, which is the cue
+    a person waits for. The canvas then sends the reloaded drawing, and the page answers
+    for it.
+    """
+    st.session_state["draw_strokes"] = strokes
+    st.session_state["draw_start"] = strokes
+    st.session_state["draw_reloads"] = st.session_state.get("draw_reloads", 0) + 1
+
+
+def _initial_drawing() -> dict:
+    return {
+        "objects": st.session_state.get("draw_start", []),
+        "reloads": st.session_state.get("draw_reloads", 0),
+    }
