@@ -114,6 +114,7 @@ def test_temperature_fitting_recovers_a_known_temperature():
     p /= p.sum(1, keepdims=True)
     labels = np.array([rng.choice(10, p=row) for row in p])  # drawn as softmax(logits / 2.5)
     assert fit_temperature(logits, labels) == pytest.approx(2.5, rel=0.1)
+    assert fit_temperature(scaled / 2.5, labels) == 1.0  # wants T = 0.4: never sharper than 1
     assert expected_calibration_error(p, labels) < 0.03
     overconfident = np.exp(logits - logits.max(1, keepdims=True))
     overconfident /= overconfident.sum(1, keepdims=True)
