@@ -118,16 +118,17 @@ def model_card(learned: LearnedModel, base: str, recipe: HandwritingRecipe) -> d
         "fine_tuned_from": base,
         "temperature": learned.temperature,
         "trained_on": (
-            f"MNIST (60,000 digits by US census staff and students), then "
+            "MNIST (55,000 training digits by US Census Bureau staff and students), then "
             f"{learned.pen_images:,} drawings made from pen digits of {learned.writers} "
             "UNIPEN writers (CC BY 4.0), restyled (slashed 0s, flagged 1s, two-stroke 5s, "
-            "crossed 7s, open 4s, stray dots), and scribbles and lone lines as no digit"
+            "crossed 7s, open 4s, stray dots), and scribbles, lone lines and made-up signs "
+            "as no digit"
         ),
         "calibration": (
             f"temperature {learned.temperature:g} fitted on {learned.calibration_digits:,} "
             f"digits of {learned.calibration_writers} other writers"
         ),
-        "note": f"learnt real handwriting; confidence calibrated (T = {learned.temperature:g})",
+        "note": f"learnt real handwriting; confidence calibrated (T = {learned.temperature:.2f})",
         "handwriting_recipe": asdict(recipe),
     }
 
