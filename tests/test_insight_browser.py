@@ -101,13 +101,12 @@ def test_correct_fine_tune_and_read_right(app, browser):
         pytest.fail("tiny read every candidate right")
     for k in range(5):  # correct the same drawing five times
         if k:
-            expect(page.get_by_text("Draw one digit")).to_be_visible()
             draw(page, strokes)
             prediction(page)
         page.locator("[class*='st-key-draw_correct'] button").filter(
             has_text=re.compile(f"^{label}$")
         ).click()
-        expect(page.get_by_text(f"Your saved drawings ({k + 1})")).to_be_visible()
+        expect(page.get_by_text("Draw one digit")).to_be_visible()  # saved, then cleared
     assert len(list(drawings.glob("*.npz"))) == 5
     # a fine-tune needs 20 drawings: 15 more copies of one corrected in the browser
     saved = load_drawings(drawings)
@@ -134,3 +133,18 @@ def test_correct_fine_tune_and_read_right(app, browser):
     page.goto(f"{url}/evaluate")
     pick(page, "eval_model", re.compile(r"^tiny-mine"))
     expect(page.get_by_text("before → after fine-tuning")).to_be_visible(timeout=120000)
+
+
+def test_deleting_a_saved_drawing_keeps_the_panel_open_and_says_so(app, browser, mnist):
+    url, _, drawings = app
+    ones = [to_float(x) for x in mnist[0][mnist[1] == 1][:3]]
+    ids = [save_drawing(x, 1, folder=drawings) for x in ones]  # the newest listed first
+    page = open_page(browser, f"{url}/draw")
+    page.get_by_text("Your saved drawings").click()
+    # the panel opens on the digit with the most drawings: the 1s
+    page.locator(f".st-key-draw_delete_{ids[-1]} button").click()
+    said = page.get_by_text(re.compile(r"Deleted a drawing of a 1; \d+ of them left"))
+    expect(said).to_be_visible()
+    expect(page.locator(f".st-key-draw_delete_{ids[0]} button")).to_be_visible()  # still open
+    expect(page.locator(f".st-key-draw_delete_{ids[-1]} button")).to_have_count(0)
+    assert not (drawings / f"{ids[-1]}.npz").exists()

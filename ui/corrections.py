@@ -64,17 +64,24 @@ def _save_correction(key: str, round_: int, on_saved) -> None:
     on_saved()
 
 
+DELETED = "draw_deleted"  # what the last Delete removed, said once inside the expander
+
+
 def drawings_manager_ui() -> None:
     """An expander listing the saved drawings by digit, each with a delete button."""
     drawings = saved_drawings()
+    # A fixed label: Streamlit makes an expander anew, closed, when its label changes, so
+    # a count in it shut the panel at every Delete.
     with st.expander(
-        f"Your saved drawings ({len(drawings)})",
+        "Your saved drawings",
         icon=":material/photo_library:",
         key="draw_manage",
         on_change="rerun",
     ) as box:
         if not box.open:
             return
+        if deleted := st.session_state.pop(DELETED, None):
+            st.success(deleted, icon=":material/delete:")
         for problem in drawings.problems:
             st.warning(f"Skipped an unreadable drawing file: {problem}", icon="⚠️")
         if not len(drawings):
@@ -85,10 +92,13 @@ def drawings_manager_ui() -> None:
             )
             return
         counts = drawings.counts()
+        st.caption(f"{len(drawings)} drawings, by digit:")
+        # the choice lives in session state: a default that follows the counts would make
+        # the control anew (and pick another digit) after each Delete
+        st.session_state.setdefault("draw_manage_digit", int(np.argmax(counts)))
         digit = st.segmented_control(
             "Digit",
             list(range(10)),
-            default=int(np.argmax(counts)),
             format_func=lambda d: f"{d} ({counts[d]})",
             key="draw_manage_digit",
         )
@@ -102,11 +112,20 @@ def drawings_manager_ui() -> None:
                 st.button(
                     "Delete",
                     key=f"draw_delete_{drawing_id}",
-                    on_click=delete_drawing,
-                    args=(drawing_id,),
+                    on_click=_delete,
+                    args=(drawing_id, digit, len(ids) - 1),
                     icon=":material/delete:",
                     type="tertiary",
                 )
+
+
+def _delete(drawing_id: str, digit: int, left: int) -> None:
+    try:
+        delete_drawing(drawing_id)
+    except (OSError, ValueError) as err:
+        st.session_state[DELETED] = f"Could not delete that drawing: {err}"
+        return
+    st.session_state[DELETED] = f"Deleted a drawing of a {digit}; {left} of them left."
 
 
 def _thumbnail(drawing_id: str) -> np.ndarray:
