@@ -7,7 +7,7 @@ pages/-folder navigation when the first visitor opens /draw directly).
 
 import streamlit as st
 
-from ui.services import prediction_worker
+from ui.services import prediction_worker, sockets_without_delay
 
 st.set_page_config(page_title="mnist-canvas", page_icon="✏️", layout="wide")
 
@@ -24,5 +24,6 @@ landing = st.Page(
     lambda: st.switch_page(draw), title="Start", url_path="start", default=True, visibility="hidden"
 )
 
+sockets_without_delay()  # before any answer: see ui/nodelay.py
 prediction_worker()  # start TensorFlow in its own process while the first page renders
 st.navigation([landing, draw, train, evaluate], position="top").run()

@@ -24,6 +24,14 @@ from mnist_core.store import (
     model_path,
 )
 from mnist_core.worker import PredictionWorker
+from ui.nodelay import send_without_delay
+
+
+@st.cache_resource(show_spinner=False)
+def sockets_without_delay() -> int:
+    """Once per server: answers leave without waiting for the browser's acknowledgement
+    (see ui.nodelay). The number of TCP sockets set."""
+    return send_without_delay()
 
 
 @st.cache_resource(show_spinner=False)
