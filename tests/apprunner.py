@@ -109,12 +109,12 @@ def open_page(browser, url):
     return page
 
 
-def wait_idle(page):
-    """Until no script runs (the status widget's 'Running' is gone)."""
+def wait_idle(page, timeout=30000):
+    """Until no script runs (the status widget's 'Running' is gone), up to `timeout` ms."""
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=stStatusWidget]')"
         " || !document.querySelector('[data-testid=stStatusWidget]').innerText.includes('Running')",
-        timeout=30000,
+        timeout=timeout,
     )
 
 

@@ -110,42 +110,88 @@ def canvas_message(recording: Recording, rgba: np.ndarray, clear: bool = False) 
     return message.SerializeToString()
 
 
-def _prediction(message: ForwardMsg) -> int | None:
+def _metric(message: ForwardMsg) -> tuple[str, str] | None:
+    """(label, value) of a metric the message shows, if it shows one."""
     if message.WhichOneof("type") != "delta":
         return None
     element = message.delta.new_element
-    if element.WhichOneof("type") == "metric" and element.metric.label.startswith("Prediction"):
-        return int(element.metric.body.rstrip("?"))  # '6?': a 6, not sure
+    if element.WhichOneof("type") == "metric":
+        return element.metric.label, element.metric.body
     return None
 
 
 @dataclass
 class Rerun:
-    """What the server sent for one rerun: the Prediction digit shown (None: none), when
-    its first message came (the run had started) and the bytes it sent."""
+    """What the server sent for one rerun: the metrics it showed (label → value), when its
+    first message came (the run had started) and the bytes it sent."""
 
-    shown: int | None
+    metrics: dict[str, str]
     first_s: float
     bytes: int
 
+    @property
+    def shown(self) -> int | None:
+        """The digit of the Prediction metric, None if there was none."""
+        value = self.metrics.get("Prediction")
+        return None if value is None else int(value.rstrip("?"))  # '6?': a 6, not sure
 
-async def _until_finished(ws) -> Rerun:
-    """Read until the rerun ends."""
-    shown, first, size = None, None, 0
+
+async def _until_finished(ws, timeout: float = ANSWER_TIMEOUT_S) -> Rerun:
+    """Read until the rerun ends; `timeout` seconds at most between two messages."""
+    metrics, first, size = {}, None, 0
     while True:
-        raw = await asyncio.wait_for(ws.recv(), ANSWER_TIMEOUT_S)
+        raw = await asyncio.wait_for(ws.recv(), timeout)
         first = time.monotonic() if first is None else first
         size += len(raw)
         message = ForwardMsg.FromString(raw)
-        shown = _prediction(message) if shown is None else shown
+        if (metric := _metric(message)) is not None:
+            metrics.setdefault(*metric)
         if message.WhichOneof("type") == "script_finished":
-            return Rerun(shown, first, size)
+            return Rerun(metrics, first, size)
+
+
+async def _connect(url: str):
+    from websockets.asyncio.client import connect
+
+    return await connect(
+        url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"]
+    )
+
+
+@dataclass
+class Visit:
+    """A page opened by a light session of its own: seconds to the end of its first run,
+    and the metrics it showed."""
+
+    seconds: float
+    metrics: dict[str, str]
+
+
+async def _visit(url: str, message: bytes, timeout: float) -> Visit:
+    ws = await _connect(url)
+    try:
+        began = time.monotonic()
+        await ws.send(message)
+        rerun = await _until_finished(ws, timeout)
+        return Visit(time.monotonic() - began, rerun.metrics)
+    finally:
+        await ws.close()
+
+
+def visit(url: str, recording: Recording, page: str, timeout: float = 300) -> Visit:
+    """Open `page` (its url path: "evaluate", "train") as a browser elsewhere would, and
+    read its first run to the end. The Evaluate page tests its model during that run."""
+    message = BackMsg.FromString(recording.open_page)
+    message.rerun_script.page_name = page
+    return run_apart(_visit(url, message.SerializeToString(), timeout))
 
 
 @dataclass
 class LightDrawing(Drawing):
     """A drawing by a light session, with where its time went."""
 
+    number: int = 0  # the session's n-th digit, from 0
+    sent_s: float | None = None  # time.monotonic() when the stroke was sent
     waited_ms: float | None = None  # stroke sent → the server's first message for it
     bytes: int = 0  # what the server sent for the stroke's rerun
 
@@ -192,10 +238,8 @@ async def _digit(ws, script: Script, stroke: bytes) -> tuple[Rerun, float]:
 async def _session(
     k, url, recording, script: Script, count, period, delay, keep_going, gathering
 ) -> list[LightDrawing]:
-    from websockets.asyncio.client import connect
-
     await asyncio.sleep(delay)
-    ws = await connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"])
+    ws = await _connect(url)
     drawings = []
     try:
         await ws.send(recording.open_page)
@@ -205,11 +249,11 @@ async def _session(
                 break
             started = time.monotonic()
             turn = n % len(script.strokes)  # round again once its digits are drawn
-            drawing = LightDrawing(k, script.labels[turn], None, None)
+            drawing = LightDrawing(k, script.labels[turn], None, None, number=n)
             try:
                 rerun, sent = await _digit(ws, script, script.strokes[turn])
                 answered = time.monotonic()
-                drawing.shown, drawing.bytes = rerun.shown, rerun.bytes
+                drawing.shown, drawing.bytes, drawing.sent_s = rerun.shown, rerun.bytes, sent
                 drawing.waited_ms = (rerun.first_s - sent) * 1000
                 if rerun.shown is not None:
                     drawing.latency_ms = (answered - sent + CANVAS_WAIT_S) * 1000
@@ -230,12 +274,13 @@ async def _session(
     return drawings
 
 
-def _scripts(recording, sessions, per_session, seed) -> list[Script]:
-    """Each session's messages: distinct pen digits, at most POOL in all (sessions that
-    draw more go round theirs again)."""
+def make_scripts(recording: Recording, sessions: int, distinct: int, seed: int = 3) -> list[Script]:
+    """Each session's messages: `distinct` pen digits each, at most POOL in all (a session
+    that draws more goes round its own again). The same arguments give the same digits,
+    so two runs can be compared drawing by drawing."""
     digits = PenDigits()
     rng = np.random.default_rng(seed)
-    picks = one_stroke_digits(digits, rng, min(sessions * per_session, POOL))
+    picks = one_stroke_digits(digits, rng, min(sessions * distinct, POOL))
     strokes = [canvas_message(recording, render(digits.placed(i, rng))) for i in picks]
     labels = [int(label) for label in digits.labels[picks]]
     empty = np.zeros((CANVAS_SIDE, CANVAS_SIDE, 4), np.uint8)
@@ -255,8 +300,9 @@ async def _run(
     keep_going=lambda: True,
     seed=3,
     gathering: Gathering | None = None,
+    scripts: list[Script] | None = None,
 ) -> list[LightDrawing]:
-    scripts = _scripts(recording, sessions, per_session, seed)
+    scripts = scripts or make_scripts(recording, sessions, per_session, seed)
     results = await asyncio.gather(
         *(
             _session(
@@ -280,5 +326,7 @@ async def _run(
 def draw_lightly(url: str, recording: Recording, sessions=5, per_session=10, **pace):
     """Every drawing made by `sessions` light sessions at once, up to `per_session` each;
     `pace`: period=1.0 s between one session's digits (the sessions start spread over
-    one period), keep_going, seed, and a Gathering to stay connected until told to leave."""
+    one period), keep_going, seed, a Gathering to stay connected until told to leave, and
+    scripts (make_scripts: made beforehand, out of the measured time, or to draw the same
+    digits again)."""
     return run_apart(_run(url, recording, sessions, per_session, **pace))
