@@ -24,7 +24,9 @@ websocket and the event loop) and the bytes sent; CPU of every part; docs/room_k
 
 --memory 100 instead: the server's memory (RSS) before, with N sessions open (each has
 drawn), just after they left (every third mid-stroke: a drawing sent, closed before its
-answer), and once Streamlit dropped the sessions it keeps for a reconnect (120 s).
+answer), and once Streamlit dropped the sessions it keeps for a reconnect (120 s; it
+drops them when its store is next written: one more visitor comes and goes) and the
+server handed the freed memory back (ui/memory.py, every 30 s).
 
 The last line printed is one JSON object; for the room (the default) it has at least
 drawings, answered, p95_ms, median_ms and training_ratio.
@@ -50,7 +52,7 @@ import numpy as np
 import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
 from paths import ROOT
 
-from apprunner import CHROMIUM_ARGS, models_with_default, start_app, stop_app
+from apprunner import CHROMIUM_ARGS, child_processes, models_with_default, start_app, stop_app
 from common import (
     images_per_second,
     rss_mb,
@@ -58,11 +60,12 @@ from common import (
     start_training_from_page,
     wait_trained,
 )
-from cpu_meter import CpuMeter
+from cpu_meter import CpuMeter, role
 from drawers import summary
 from knee_plot import KneePoint, write_knee_svg
 from light_sessions import Gathering, LightDrawing, draw_lightly, make_scripts, record, visit
 from mnist_core.config import TrainConfig
+from ui.memory import TRIM_EVERY_S
 
 # the Train page's cnn on 20,000 images, as bench/load_figures.py; 4 epochs outlast a minute
 EPOCHS = 4
@@ -121,6 +124,15 @@ def until(seconds: float):
 
 def per_session(seconds: float) -> int:
     return math.ceil(seconds / PERIOD_S) + 1
+
+
+def warm(url, recording) -> None:
+    """Until a drawing is answered: the prediction process has loaded TensorFlow (seconds
+    on a busy machine, longer than a light session waits for one answer)."""
+    for _ in range(12):
+        if draw_lightly(url, recording, 1, 1)[0].shown is not None:
+            return
+    raise RuntimeError("the app answered no drawing in 12 tries")
 
 
 def room_alone(url, recording, sessions, seconds, server) -> tuple[list, dict]:
@@ -229,7 +241,7 @@ def knee(args, recording, models) -> dict:
     for sessions in (int(n) for n in args.knee.split(",")):
         process, url = start_app(models_dir=models)
         try:
-            draw_lightly(url, recording, 1, 1)  # the prediction process has loaded TensorFlow
+            warm(url, recording)
             made, row = room_alone(url, recording, sessions, args.seconds, process.pid)
         finally:
             stop_app(process)
@@ -259,7 +271,7 @@ def memory(args, recording, models) -> dict:
     process, url = start_app(models_dir=models)
     server = process.pid
     try:
-        draw_lightly(url, recording, 2, 2)  # imports done, TensorFlow loaded, a first visit
+        warm(url, recording)  # imports done, TensorFlow loaded, a first visit
         before = rss_mb(server)
         gathering = Gathering(mid_stroke_every=3)
         done = []
@@ -272,6 +284,11 @@ def memory(args, recording, models) -> dict:
         while gathering.waiting < args.memory and visit.is_alive():
             time.sleep(0.5)
         with_open = rss_mb(server)
+        children = {
+            role(command): rss_mb(pid)
+            for pid, command in child_processes(server).items()
+            if role(command)
+        }
         gathering.leave.set()
         visit.join()
         time.sleep(5)  # mid-stroke reruns finish
@@ -279,7 +296,7 @@ def memory(args, recording, models) -> dict:
         time.sleep(SESSION_TTL_S + 5)
         # the kept sessions are dropped when the store is next written: someone comes and goes
         draw_lightly(url, recording, 1, 1)
-        time.sleep(5)
+        time.sleep(TRIM_EVERY_S + 5)  # and the server hands the freed memory back (ui/memory.py)
         after_expiry = rss_mb(server)
     finally:
         stop_app(process)
@@ -291,9 +308,10 @@ def memory(args, recording, models) -> dict:
             "before": before,
             "with_sessions_open": with_open,
             "just_after_they_left": after_leaving,
-            f"after_{SESSION_TTL_S}_s_and_one_more_visit": after_expiry,
+            f"after_{SESSION_TTL_S}_s_one_more_visit_and_a_trim": after_expiry,
         },
         "returned_within_mb": round(after_expiry - before, 1),
+        "child_processes_rss_mb": children,
     }
 
 

@@ -11,11 +11,12 @@ stroke to the end of the rerun that shows the Prediction metric is the app's ans
 the canvas adds its own 200 ms wait after mouse-up before it sends, which the figures
 include.
 
-As a room: the sessions start spread over one period (people do not lift their pens in
-step), each session's messages are made before it connects (the PNGs are the people's
-browsers' work), each drawing records how long the stroke waited before its rerun started
-and the bytes of the answer, and a Gathering keeps them connected until told to leave,
-some of them mid-stroke, for the server's memory figures.
+As a room: the sessions arrive ten a second at most, spread over at least one period
+(people do not lift their pens in step); each session's messages are made before it
+connects (the PNGs are the people's browsers' work); each drawing records how long the
+stroke waited before its rerun started and the bytes of the answer; and a Gathering keeps
+them connected until told to leave, some of them mid-stroke, for the server's memory
+figures.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from mnist_core.pendigits import PenDigits, render
 
 CANVAS_WAIT_S = 0.2  # the canvas sends a drawing 200 ms after mouse-up
 ANSWER_TIMEOUT_S = 10
+OPEN_TIMEOUT_S = 60  # a crowd arriving at once queues its first page runs
+ARRIVALS_PER_S = 10  # people opening the page: a class arrives over a few seconds
 DRAWING_S = 0.3  # the pen on the canvas, between the empty canvas and the stroke
 CANVAS_SIDE = 280
 POOL = 3000  # distinct pen digits at most (of ~5,000 one-stroke ones)
@@ -239,11 +242,17 @@ async def _session(
     k, url, recording, script: Script, count, period, delay, keep_going, gathering
 ) -> list[LightDrawing]:
     await asyncio.sleep(delay)
-    ws = await _connect(url)
     drawings = []
     try:
+        ws = await _connect(url)
         await ws.send(recording.open_page)
-        await _until_finished(ws)
+        await _until_finished(ws, OPEN_TIMEOUT_S)
+    except (TimeoutError, OSError, ConnectionClosed) as err:
+        print(f"light session {k}: the page did not open: {err!r}", flush=True)
+        if gathering is not None:
+            gathering.waiting += 1
+        return [LightDrawing(k, script.labels[0], None, None)]  # counted, unanswered
+    try:
         for n in range(count):
             if not keep_going():
                 break
@@ -312,8 +321,8 @@ async def _run(
                 scripts[k],
                 per_session,
                 period,
-                # spread over one period: people do not lift their pens in step
-                k * period / sessions,
+                # people arrive a few a second, and do not lift their pens in step
+                k * max(period / sessions, 1 / ARRIVALS_PER_S),
                 keep_going,
                 gathering,
             )

@@ -24,6 +24,7 @@ from mnist_core.store import (
     model_path,
 )
 from mnist_core.worker import PredictionWorker
+from ui.memory import keep_trimming
 from ui.nodelay import send_without_delay
 
 
@@ -32,6 +33,13 @@ def sockets_without_delay() -> int:
     """Once per server: answers leave without waiting for the browser's acknowledgement
     (see ui.nodelay). The number of TCP sockets set."""
     return send_without_delay()
+
+
+@st.cache_resource(show_spinner=False)
+def memory_trimming() -> bool:
+    """Once per server: memory freed by sessions that ended goes back to the system (see
+    ui.memory). False where the C library can't do it."""
+    return keep_trimming() is not None
 
 
 @st.cache_resource(show_spinner=False)
