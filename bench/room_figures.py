@@ -315,9 +315,19 @@ def memory(args, recording, models) -> dict:
     }
 
 
-def main():
+def recorded(url):
+    """What a real browser sends while drawing on the Draw page (light_sessions.record)."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            return record(browser, url)
+        finally:
+            browser.close()
+
+
+def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--seconds", type=float, default=60, help="of drawing, per phase or rung")
@@ -331,10 +341,7 @@ def main():
         models = models_with_default(Path(tmp))
         process, url = start_app(models_dir=models)
         try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                recording = record(browser, url)  # the same app: its ids hold on any server
-                browser.close()
+            recording = recorded(url)  # the same app: its ids hold on any server
             if not (args.knee or args.memory):
                 name, result = "room_figures", room(args, recording, url, process.pid, models)
         finally:
