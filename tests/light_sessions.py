@@ -25,6 +25,7 @@ import asyncio
 import base64
 import io
 import json
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -241,6 +242,10 @@ async def _digit(ws, script: Script, stroke: bytes) -> tuple[Rerun, float]:
 async def _session(
     k, url, recording, script: Script, count, period, delay, keep_going, gathering
 ) -> list[LightDrawing]:
+    # Digits start on this session's own beat, `delay` into each period, whenever its
+    # page finished opening: sessions whose pages open together (a queue of first runs)
+    # would otherwise draw in step for good, and a room does not.
+    beat = time.monotonic() + delay
     await asyncio.sleep(delay)
     drawings = []
     try:
@@ -254,9 +259,11 @@ async def _session(
         return [LightDrawing(k, script.labels[0], None, None)]  # counted, unanswered
     try:
         for n in range(count):
+            beat += math.ceil(max(0.0, time.monotonic() - beat) / period) * period
+            await asyncio.sleep(beat - time.monotonic())  # the next beat, not one missed
+            beat += period
             if not keep_going():
                 break
-            started = time.monotonic()
             turn = n % len(script.strokes)  # round again once its digits are drawn
             drawing = LightDrawing(k, script.labels[turn], None, None, number=n)
             try:
@@ -269,7 +276,6 @@ async def _session(
             except (TimeoutError, ConnectionClosed) as err:
                 print(f"light session {k}: no answer: {err!r}", flush=True)
             drawings.append(drawing)
-            await asyncio.sleep(max(0.0, period - (time.monotonic() - started)))
         if gathering is not None:
             gathering.waiting += 1  # one event loop: no lock needed
             while not gathering.leave.is_set():
