@@ -7,7 +7,7 @@ pages/-folder navigation when the first visitor opens /draw directly).
 
 import streamlit as st
 
-from ui.services import memory_trimming, prediction_worker, sockets_without_delay
+from ui.services import memory_cleaning, prediction_worker, sockets_without_delay
 
 st.set_page_config(page_title="mnist-canvas", page_icon="✏️", layout="wide")
 
@@ -25,6 +25,6 @@ landing = st.Page(
 )
 
 sockets_without_delay()  # before any answer: see ui/nodelay.py
-memory_trimming()  # a crowd's memory goes back once it has left: see ui/memory.py
+memory_cleaning()  # a crowd's memory goes back once it has left: see ui/memory.py
 prediction_worker()  # start TensorFlow in its own process while the first page renders
 st.navigation([landing, draw, train, evaluate], position="top").run()

@@ -26,7 +26,7 @@ websocket and the event loop) and the bytes sent; CPU of every part; docs/room_k
 drawn), just after they left (every third mid-stroke: a drawing sent, closed before its
 answer), and once Streamlit dropped the sessions it keeps for a reconnect (120 s; it
 drops them when its store is next written: one more visitor comes and goes) and the
-server handed the freed memory back (ui/memory.py, every 30 s).
+server handed the memory back (ui/memory.py: a collection and a trim, every 60 s).
 
 The last line printed is one JSON object; for the room (the default) it has at least
 drawings, answered, p95_ms, median_ms and training_ratio.
@@ -65,7 +65,7 @@ from drawers import summary
 from knee_plot import KneePoint, write_knee_svg
 from light_sessions import Gathering, LightDrawing, draw_lightly, make_scripts, record, visit
 from mnist_core.config import TrainConfig
-from ui.memory import TRIM_EVERY_S
+from ui.memory import CLEAN_EVERY_S
 
 # the Train page's cnn on 20,000 images, as bench/load_figures.py; 4 epochs outlast a minute
 EPOCHS = 4
@@ -296,7 +296,7 @@ def memory(args, recording, models) -> dict:
         time.sleep(SESSION_TTL_S + 5)
         # the kept sessions are dropped when the store is next written: someone comes and goes
         draw_lightly(url, recording, 1, 1)
-        time.sleep(TRIM_EVERY_S + 5)  # and the server hands the freed memory back (ui/memory.py)
+        time.sleep(CLEAN_EVERY_S + 5)  # and the server hands the memory back (ui/memory.py)
         after_expiry = rss_mb(server)
     finally:
         stop_app(process)
@@ -308,7 +308,7 @@ def memory(args, recording, models) -> dict:
             "before": before,
             "with_sessions_open": with_open,
             "just_after_they_left": after_leaving,
-            f"after_{SESSION_TTL_S}_s_one_more_visit_and_a_trim": after_expiry,
+            f"after_{SESSION_TTL_S}_s_one_more_visit_and_a_clean": after_expiry,
         },
         "returned_within_mb": round(after_expiry - before, 1),
         "child_processes_rss_mb": children,

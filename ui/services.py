@@ -24,7 +24,7 @@ from mnist_core.store import (
     model_path,
 )
 from mnist_core.worker import PredictionWorker
-from ui.memory import keep_trimming
+from ui.memory import keep_cleaning
 from ui.nodelay import send_without_delay
 
 
@@ -36,10 +36,10 @@ def sockets_without_delay() -> int:
 
 
 @st.cache_resource(show_spinner=False)
-def memory_trimming() -> bool:
-    """Once per server: memory freed by sessions that ended goes back to the system (see
-    ui.memory). False where the C library can't do it."""
-    return keep_trimming() is not None
+def memory_cleaning() -> bool:
+    """Once per server: the memory of sessions that ended goes back to the system (see
+    ui.memory)."""
+    return keep_cleaning().is_alive()
 
 
 @st.cache_resource(show_spinner=False)
