@@ -107,6 +107,15 @@ def figures(drawings: list[LightDrawing], seconds: float) -> dict:
     }
 
 
+def p95_per_window(drawings: list[LightDrawing], began: float, window_s: float = 10) -> list:
+    """The p95 latency of the strokes sent in each `window_s` from `began`: stalls show."""
+    windows: dict[int, list[float]] = {}
+    for d in drawings:
+        if d.sent_s is not None and d.latency_ms is not None:
+            windows.setdefault(int((d.sent_s - began) // window_s), []).append(d.latency_ms)
+    return [round(float(np.percentile(windows.get(k, [0]), 95))) for k in range(max(windows) + 1)]
+
+
 def same_answers(quiet: list[LightDrawing], loaded: list[LightDrawing]) -> dict:
     """The drawings made in both phases (the same pen digit for the same session's n-th
     digit): how many, and how many got the same digit back."""
@@ -195,6 +204,8 @@ def room_loaded(page, url, recording, args, server, models) -> tuple[list, dict]
     return made, {
         **figures(made, time.monotonic() - began),
         "training_images_per_second": images_per_second(models, "room", training(args.epochs)),
+        "p95_ms_per_10_s": p95_per_window(made, began),
+        "evaluate_page_from_s": round(tested_from - began, 1),
         "evaluate_page_seconds": round(evaluation.seconds, 1),
         "evaluate_page_test_accuracy": evaluation.metrics.get("Test accuracy"),
         "while_testing": figures(during, max(tested_until - tested_from, 1e-9)),
