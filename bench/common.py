@@ -64,6 +64,27 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def total_cpu_seconds() -> float:
+    """CPU time of the whole machine (all processes), from /proc/stat."""
+    with open("/proc/stat") as f:
+        user, nice, system = (int(v) for v in f.readline().split()[1:4])
+    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident memory now, in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+    return round(kb / 1024, 1)
+
+
+def images_per_second(models, name: str, config: TrainConfig) -> float:
+    """The training speed saved with model `name`, checked to be a run of `config`."""
+    meta = json.loads((models / f"{name}.json").read_text())
+    assert meta["config"] == config.as_dict(), meta["config"]
+    return meta["images_per_second"]
+
+
 OUT_DIR = ROOT / "bench" / "out"
 
 

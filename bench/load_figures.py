@@ -37,7 +37,14 @@ from apprunner import (
     start_app,
     stop_app,
 )
-from common import cpu_seconds, save_figures, start_training_from_page, wait_trained
+from common import (
+    cpu_seconds,
+    images_per_second,
+    save_figures,
+    start_training_from_page,
+    total_cpu_seconds,
+    wait_trained,
+)
 from drawers import draw_together, summary
 from light_sessions import draw_lightly, record
 from mnist_core.config import TrainConfig
@@ -45,19 +52,6 @@ from mnist_core.config import TrainConfig
 # as bench/train_figures.py: the Train page's cnn, 2 epochs of 20,000 images
 CONFIG = TrainConfig(arch="cnn", epochs=2, batch_size=64, train_size=20_000, augment=False)
 SETTINGS = dict(epochs=CONFIG.epochs, arch="cnn", augment=False)
-
-
-def images_per_second(models: Path, name: str) -> float:
-    meta = json.loads((models / f"{name}.json").read_text())
-    assert meta["config"] == CONFIG.as_dict(), meta["config"]
-    return meta["images_per_second"]
-
-
-def total_cpu_seconds() -> float:
-    """CPU time of the whole machine (all processes), from /proc/stat."""
-    with open("/proc/stat") as f:
-        user, nice, system = (int(v) for v in f.readline().split()[1:4])
-    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
 
 
 def while_training(page, url, name, draw, process, models: Path) -> dict:
@@ -105,7 +99,7 @@ def while_training(page, url, name, draw, process, models: Path) -> dict:
     )
     return {
         "drawing": summary(results, drawing_seconds),
-        "training_images_per_second": images_per_second(models, name),
+        "training_images_per_second": images_per_second(models, name, CONFIG),
         "cores_used": cores,
     }
 

@@ -20,17 +20,11 @@ from apprunner import (
     start_app,
     stop_app,
 )
-from common import bare_fit_images_per_second, save_figures, train_from_page
+from common import bare_fit_images_per_second, rss_mb, save_figures, train_from_page
 from mnist_core.config import TrainConfig
 
 # The same run both ways: no augmentation, so bare fit can take the same numpy arrays.
 CONFIG = TrainConfig(arch="cnn", epochs=2, batch_size=64, train_size=20_000, augment=False)
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
-    return round(kb / 1024, 1)
 
 
 def main():

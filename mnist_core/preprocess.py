@@ -67,10 +67,14 @@ def ink_image(image: np.ndarray) -> np.ndarray:
             f"image of {a.shape[1]}×{a.shape[0]} pixels is too large "
             f"(at most {MAX_PIXELS // 1_000_000} megapixels)"
         )
-    a = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
-    if np.issubdtype(np.asarray(image).dtype, np.integer) or a.max(initial=0) > 1.0:
-        a = a / 255.0
-    a = np.clip(a, 0.0, 1.0)
+    if a.dtype == np.uint8:  # the canvas's: no NaN and nothing out of range to look for
+        a = a.astype(np.float32) / 255.0
+    else:
+        integer = np.issubdtype(a.dtype, np.integer)
+        a = np.nan_to_num(a.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+        if integer or a.max(initial=0) > 1.0:
+            a = a / 255.0
+        a = np.clip(a, 0.0, 1.0)
     if a.ndim == 3:
         if a.shape[2] == 4 and np.ptp(a[..., 3]) > 0.5:
             return a[..., 3]  # strokes on a transparent canvas: whatever is opaque is ink

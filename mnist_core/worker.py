@@ -1,13 +1,20 @@
-"""A child process that owns TensorFlow and answers digit predictions.
+"""Child processes that own TensorFlow and answer digit predictions, in two lanes.
 
-Why a process: Streamlit calls `keras.backend.clear_session()` after every script run once
+Why processes: Streamlit calls `keras.backend.clear_session()` after every script run once
 Keras is imported in its process (~130 ms a run, plus a garbage collection), which would
-double the time from mouse-up to answer. Keeping TensorFlow in this child leaves the
-server light; a request is a pipe round trip plus under a millisecond of inference.
+double the time from mouse-up to answer. Keeping TensorFlow in children leaves the server
+light; a request is a pipe round trip plus under a millisecond of inference.
+
+Why two: one process answers its requests in turn, and testing a model on the 10,000 MNIST
+test digits holds it for seconds. Drawings go to the *answers* lane, which does nothing
+else; evaluations, the drawings' test and explanations go to the *studies* lane, started
+at its first request and run at a lower CPU priority, so that on a busy machine a stroke's
+answer also comes before an evaluation's next batch.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from dataclasses import asdict
@@ -18,18 +25,87 @@ import numpy as np
 from .child import parent_connection, spawn
 from .store import ModelError
 
+ANSWERS, STUDIES = "answers", "studies"
+# which lane answers each request: a drawing's answer never waits behind the others
+LANE_OF = {"probabilities": ANSWERS, "classify": STUDIES, "test_set": STUDIES, "explain": STUDIES}
+# added to the studies process's nice value: answers first, yet a model is still tested
+# in seconds while a training takes the cores (at +10, on this machine busy with other
+# work, opening the Evaluate page took 74 s)
+STUDIES_NICENESS = 5
 
-class PredictionWorker:
-    """Client side: starts the child on creation, restarts it if it dies, thread-safe."""
 
-    def __init__(self, warm_model: Path | None = None):
+class Lane:
+    """One child process answering requests in turn; restarted if it dies, thread-safe."""
+
+    def __init__(self, name: str, warm_model: Path | None = None, start: bool = True):
+        self.name = name
         self._lock = threading.Lock()
         self._warm = warm_model
-        self._start()
+        self._process = self._conn = None
+        self._busy = threading.Event()  # a request is in flight (for tests and figures)
+        if start:
+            with self._lock:
+                self._start()
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
+    @property
+    def busy(self) -> bool:
+        return self._busy.is_set()
+
+    def wait_busy(self, timeout: float | None = None) -> bool:
+        """Until a request is in flight here; False if none came within `timeout` s."""
+        return self._busy.wait(timeout)
 
     def _start(self) -> None:
         warm = [] if self._warm is None else [str(self._warm)]
-        self._process, self._conn = spawn("mnist_core.worker", *warm)
+        self._process, self._conn = spawn("mnist_core.worker", self.name, *warm)
+
+    def ask(self, kind: str, model_path: Path, payload, timeout: float):
+        with self._lock:
+            self._busy.set()
+            try:
+                if self._process is None or self._process.poll() is not None:
+                    self._start()
+                self._conn.send((kind, str(model_path), payload))
+                if not self._conn.poll(timeout):
+                    raise TimeoutError
+                status, answer = self._conn.recv()
+            except (EOFError, OSError, TimeoutError) as err:
+                if self._process is not None:
+                    self._process.kill()
+                raise ModelError(
+                    "the prediction process stopped; it restarts on the next try"
+                ) from err
+            finally:
+                self._busy.clear()
+        if status != "ok":
+            raise ModelError(answer)
+        return answer
+
+    def kill(self) -> None:
+        """End the process now (as a crash would); the next request starts a new one."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+
+    def close(self) -> None:
+        if self._process is not None:
+            self.kill()
+            self._conn.close()
+
+
+class PredictionWorker:
+    """Client side: the answers lane starts on creation (warmed with `warm_model`), the
+    studies lane at its first request; each restarts if its process dies."""
+
+    def __init__(self, warm_model: Path | None = None):
+        self.lanes = {
+            ANSWERS: Lane(ANSWERS, warm_model),
+            STUDIES: Lane(STUDIES, start=False),  # memory only where people evaluate
+        }
 
     def probabilities(self, model_path: Path, digit: np.ndarray, timeout: float = 60) -> np.ndarray:
         """(10,) probabilities for one (28, 28) input; ModelError if the model is unusable."""
@@ -48,27 +124,11 @@ class PredictionWorker:
         return self._ask("explain", model_path, np.asarray(digit, np.float32), timeout)
 
     def _ask(self, kind: str, model_path: Path, payload, timeout: float):
-        with self._lock:
-            if self._process.poll() is not None:
-                self._start()
-            try:
-                self._conn.send((kind, str(model_path), payload))
-                if not self._conn.poll(timeout):
-                    raise TimeoutError
-                status, answer = self._conn.recv()
-            except (EOFError, OSError, TimeoutError) as err:
-                self._process.kill()
-                raise ModelError(
-                    "the prediction process stopped; it restarts on the next try"
-                ) from err
-        if status != "ok":
-            raise ModelError(answer)
-        return answer
+        return self.lanes[LANE_OF[kind]].ask(kind, model_path, payload, timeout)
 
     def close(self) -> None:
-        self._process.kill()
-        self._process.wait(timeout=5)
-        self._conn.close()
+        for lane in self.lanes.values():
+            lane.close()
 
 
 def _answer(kind: str, model, payload):
@@ -87,10 +147,13 @@ def _answer(kind: str, model, payload):
     raise ValueError(f"unknown request {kind!r}")
 
 
-def _serve(conn, warm_model) -> None:
+def _serve(conn, lane: str, warm_model) -> None:
     """Child side: answer (kind, model path, payload) with ("ok", answer) or ("error", why)."""
     from .data import DataError
     from .predict import cached_model, probabilities
+
+    if lane == STUDIES:
+        os.nice(STUDIES_NICENESS)
 
     if warm_model is not None:
         try:
@@ -114,4 +177,4 @@ def _serve(conn, warm_model) -> None:
 
 
 if __name__ == "__main__":
-    _serve(parent_connection(), sys.argv[2] if len(sys.argv) > 2 else None)
+    _serve(parent_connection(), sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

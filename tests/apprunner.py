@@ -128,12 +128,12 @@ def _connected(page, url):
     return page
 
 
-def wait_idle(page):
-    """Until no script runs (the status widget's 'Running' is gone)."""
+def wait_idle(page, timeout=30000):
+    """Until no script runs (the status widget's 'Running' is gone), up to `timeout` ms."""
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=stStatusWidget]')"
         " || !document.querySelector('[data-testid=stStatusWidget]').innerText.includes('Running')",
-        timeout=30000,
+        timeout=timeout,
     )
 
 
@@ -265,8 +265,8 @@ def prediction(page, timeout=15000) -> int:
     # for the rerun it causes to finish.
     page.wait_for_timeout(400)
     wait_idle(page)
-    # "7" when sure, "7?" when not: the digit either way
-    return int(metric.locator("[data-testid='stMetricValue']").inner_text().strip().rstrip("?"))
+    shown = metric.locator("[data-testid='stMetricValue']").inner_text().strip()
+    return int(shown.rstrip("?"))  # '6?': a 6, not sure
 
 
 def clear_canvas(page, finger=False):

@@ -118,7 +118,7 @@ async def _answer(page) -> tuple[int | None, float | None]:
         return None, None
     await _idle(page)
     text = await page.evaluate(SHOWN_DIGIT)
-    return (int(text) if text else None), latency
+    return (int(text.rstrip("?")) if text else None), latency  # '6?': a 6, not sure
 
 
 async def _session(k, browser, url, digits, picks, rng, period, keep_going) -> list[Drawing]:

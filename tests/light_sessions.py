@@ -7,8 +7,16 @@ session is recorded drawing, clearing and drawing again; its messages give the w
 the page and the fragment; then each light session is a websocket client that sends, per
 digit, what that browser sent: Clear pressed, the empty canvas, and the canvas with a real
 pen digit rendered as the canvas renders it (a PNG data URL). The time from sending the
-stroke to receiving the Prediction metric is the app's answer time; the canvas adds its own
-200 ms wait after mouse-up before it sends, which the figures include.
+stroke to the end of the rerun that shows the Prediction metric is the app's answer time;
+the canvas adds its own 200 ms wait after mouse-up before it sends, which the figures
+include.
+
+As a room: the sessions arrive ten a second at most, spread over at least one period
+(people do not lift their pens in step); each session's messages are made before it
+connects (the PNGs are the people's browsers' work); each drawing records how long the
+stroke waited before its rerun started and the bytes of the answer; and a Gathering keeps
+them connected until told to leave, some of them mid-stroke, for the server's memory
+figures.
 """
 
 from __future__ import annotations
@@ -17,8 +25,10 @@ import asyncio
 import base64
 import io
 import json
+import math
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -31,7 +41,11 @@ from mnist_core.pendigits import PenDigits, render
 
 CANVAS_WAIT_S = 0.2  # the canvas sends a drawing 200 ms after mouse-up
 ANSWER_TIMEOUT_S = 10
+OPEN_TIMEOUT_S = 60  # a crowd arriving at once queues its first page runs
+ARRIVALS_PER_S = 10  # people opening the page: a class arrives over a few seconds
 DRAWING_S = 0.3  # the pen on the canvas, between the empty canvas and the stroke
+CANVAS_SIDE = 280
+POOL = 3000  # distinct pen digits at most (of ~5,000 one-stroke ones)
 
 
 @dataclass
@@ -100,74 +114,223 @@ def canvas_message(recording: Recording, rgba: np.ndarray, clear: bool = False) 
     return message.SerializeToString()
 
 
-def _prediction(message: ForwardMsg) -> int | None:
+def _metric(message: ForwardMsg) -> tuple[str, str] | None:
+    """(label, value) of a metric the message shows, if it shows one."""
     if message.WhichOneof("type") != "delta":
         return None
     element = message.delta.new_element
-    if element.WhichOneof("type") == "metric" and element.metric.label.startswith("Prediction"):
-        return int(element.metric.body)
+    if element.WhichOneof("type") == "metric":
+        return element.metric.label, element.metric.body
     return None
 
 
-async def _until_finished(ws) -> int | None:
-    """Read until the rerun ends; the digit of a Prediction metric it showed, if any."""
-    shown = None
+@dataclass
+class Rerun:
+    """What the server sent for one rerun: the metrics it showed (label → value), when its
+    first message came (the run had started) and the bytes it sent."""
+
+    metrics: dict[str, str]
+    first_s: float
+    bytes: int
+
+    @property
+    def shown(self) -> int | None:
+        """The digit of the Prediction metric, None if there was none."""
+        value = self.metrics.get("Prediction")
+        return None if value is None else int(value.rstrip("?"))  # '6?': a 6, not sure
+
+
+async def _until_finished(ws, timeout: float = ANSWER_TIMEOUT_S) -> Rerun:
+    """Read until the rerun ends; `timeout` seconds at most between two messages."""
+    metrics, first, size = {}, None, 0
     while True:
-        raw = await asyncio.wait_for(ws.recv(), ANSWER_TIMEOUT_S)
+        raw = await asyncio.wait_for(ws.recv(), timeout)
+        first = time.monotonic() if first is None else first
+        size += len(raw)
         message = ForwardMsg.FromString(raw)
-        shown = _prediction(message) if shown is None else shown
+        if (metric := _metric(message)) is not None:
+            metrics.setdefault(*metric)
         if message.WhichOneof("type") == "script_finished":
-            return shown
+            return Rerun(metrics, first, size)
 
 
-async def _session(k, url, recording, images, labels, period, keep_going) -> list[Drawing]:
+async def _connect(url: str):
     from websockets.asyncio.client import connect
 
-    ws = await connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"])
-    empty = np.zeros_like(images[0])
-    empty[..., 3] = 255
+    return await connect(
+        url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"]
+    )
+
+
+@dataclass
+class Visit:
+    """A page opened by a light session of its own: seconds to the end of its first run,
+    and the metrics it showed."""
+
+    seconds: float
+    metrics: dict[str, str]
+
+
+async def _visit(url: str, message: bytes, timeout: float) -> Visit:
+    ws = await _connect(url)
+    try:
+        began = time.monotonic()
+        await ws.send(message)
+        rerun = await _until_finished(ws, timeout)
+        return Visit(time.monotonic() - began, rerun.metrics)
+    finally:
+        await ws.close()
+
+
+def visit(url: str, recording: Recording, page: str, timeout: float = 300) -> Visit:
+    """Open `page` (its url path: "evaluate", "train") as a browser elsewhere would, and
+    read its first run to the end. The Evaluate page tests its model during that run."""
+    message = BackMsg.FromString(recording.open_page)
+    message.rerun_script.page_name = page
+    return run_apart(_visit(url, message.SerializeToString(), timeout))
+
+
+@dataclass
+class LightDrawing(Drawing):
+    """A drawing by a light session, with where its time went."""
+
+    number: int = 0  # the session's n-th digit, from 0
+    sent_s: float | None = None  # time.monotonic() when the stroke was sent
+    waited_ms: float | None = None  # stroke sent → the server's first message for it
+    bytes: int = 0  # what the server sent for the stroke's rerun
+
+
+@dataclass
+class Gathering:
+    """Sessions that stay connected after their digits until `leave` is set, as a class
+    does until the bell: `waiting` counts those done drawing. Every `mid_stroke_every`-th
+    session (0: none) then leaves mid-stroke: it sends one more drawing and closes
+    without reading the answer, as a phone put away mid-digit does."""
+
+    leave: threading.Event = field(default_factory=threading.Event)
+    mid_stroke_every: int = 0
+    waiting: int = 0
+
+    def mid_stroke(self, session: int) -> bool:
+        return self.mid_stroke_every > 0 and session % self.mid_stroke_every == 0
+
+
+@dataclass
+class Script:
+    """One session's messages, made before it connects: encoding a canvas PNG is the
+    person's browser's work, not the load's."""
+
+    clear: bytes  # Clear pressed, the canvas empty
+    empty: bytes  # the empty canvas, as the cleared canvas reports itself
+    strokes: list[bytes]  # a drawn digit each
+    labels: list[int]
+
+
+async def _digit(ws, script: Script, stroke: bytes) -> tuple[Rerun, float]:
+    """Clear, the empty canvas, the pen down for a while, then the stroke: its rerun and
+    when the stroke was sent."""
+    await ws.send(script.clear)
+    await _until_finished(ws)
+    await ws.send(script.empty)
+    await _until_finished(ws)
+    await asyncio.sleep(DRAWING_S + CANVAS_WAIT_S)  # the pen down, then the canvas's wait
+    sent = time.monotonic()
+    await ws.send(stroke)
+    return await _until_finished(ws), sent
+
+
+async def _session(
+    k, url, recording, script: Script, count, period, delay, keep_going, gathering
+) -> list[LightDrawing]:
+    # Digits start on this session's own beat, `delay` into each period, whenever its
+    # page finished opening: sessions whose pages open together (a queue of first runs)
+    # would otherwise draw in step for good, and a room does not.
+    beat = time.monotonic() + delay
+    await asyncio.sleep(delay)
     drawings = []
     try:
+        ws = await _connect(url)
         await ws.send(recording.open_page)
-        await _until_finished(ws)
-        for image, label in zip(images, labels):
+        await _until_finished(ws, OPEN_TIMEOUT_S)
+    except (TimeoutError, OSError, ConnectionClosed) as err:
+        print(f"light session {k}: the page did not open: {err!r}", flush=True)
+        if gathering is not None:
+            gathering.waiting += 1
+        return [LightDrawing(k, script.labels[0], None, None)]  # counted, unanswered
+    try:
+        for n in range(count):
+            beat += math.ceil(max(0.0, time.monotonic() - beat) / period) * period
+            await asyncio.sleep(beat - time.monotonic())  # the next beat, not one missed
+            beat += period
             if not keep_going():
                 break
-            started = time.monotonic()
-            shown, latency = None, None
+            turn = n % len(script.strokes)  # round again once its digits are drawn
+            drawing = LightDrawing(k, script.labels[turn], None, None, number=n)
             try:
-                await ws.send(canvas_message(recording, empty, clear=True))
-                await _until_finished(ws)
-                await ws.send(canvas_message(recording, empty))
-                await _until_finished(ws)
-                await asyncio.sleep(DRAWING_S)
-                stroke = canvas_message(recording, image)
-                await asyncio.sleep(CANVAS_WAIT_S)
-                sent = time.monotonic()
-                await ws.send(stroke)
-                shown = await _until_finished(ws)
-                latency = (time.monotonic() - sent + CANVAS_WAIT_S) * 1000
+                rerun, sent = await _digit(ws, script, script.strokes[turn])
+                answered = time.monotonic()
+                drawing.shown, drawing.bytes, drawing.sent_s = rerun.shown, rerun.bytes, sent
+                drawing.waited_ms = (rerun.first_s - sent) * 1000
+                if rerun.shown is not None:
+                    drawing.latency_ms = (answered - sent + CANVAS_WAIT_S) * 1000
             except (TimeoutError, ConnectionClosed) as err:
                 print(f"light session {k}: no answer: {err!r}", flush=True)
-            drawings.append(Drawing(k, int(label), shown, latency if shown is not None else None))
-            await asyncio.sleep(max(0.0, period - (time.monotonic() - started)))
+            drawings.append(drawing)
+        if gathering is not None:
+            gathering.waiting += 1  # one event loop: no lock needed
+            while not gathering.leave.is_set():
+                await asyncio.sleep(0.1)
+            if gathering.mid_stroke(k):
+                await ws.send(script.clear)
+                await _until_finished(ws)
+                await ws.send(script.strokes[0])  # and gone before the answer
     finally:
         await ws.close()
     return drawings
 
 
-async def _run(
-    url, recording, sessions, per_session, period=1.0, keep_going=lambda: True, seed=3
-) -> list[Drawing]:
+def make_scripts(recording: Recording, sessions: int, distinct: int, seed: int = 3) -> list[Script]:
+    """Each session's messages: `distinct` pen digits each, at most POOL in all (a session
+    that draws more goes round its own again). The same arguments give the same digits,
+    so two runs can be compared drawing by drawing."""
     digits = PenDigits()
     rng = np.random.default_rng(seed)
-    picks = one_stroke_digits(digits, rng, sessions * per_session)
-    images = [render(digits.placed(i, rng)) for i in picks]
-    labels = digits.labels[picks]
+    picks = one_stroke_digits(digits, rng, min(sessions * distinct, POOL))
+    strokes = [canvas_message(recording, render(digits.placed(i, rng))) for i in picks]
+    labels = [int(label) for label in digits.labels[picks]]
+    empty = np.zeros((CANVAS_SIDE, CANVAS_SIDE, 4), np.uint8)
+    empty[..., 3] = 255
+    clear, blank = canvas_message(recording, empty, clear=True), canvas_message(recording, empty)
+    return [
+        Script(clear, blank, strokes[k::sessions], labels[k::sessions]) for k in range(sessions)
+    ]
+
+
+async def _run(
+    url,
+    recording,
+    sessions,
+    per_session,
+    period=1.0,
+    keep_going=lambda: True,
+    seed=3,
+    gathering: Gathering | None = None,
+    scripts: list[Script] | None = None,
+) -> list[LightDrawing]:
+    scripts = scripts or make_scripts(recording, sessions, per_session, seed)
     results = await asyncio.gather(
         *(
             _session(
-                k, url, recording, images[k::sessions], labels[k::sessions], period, keep_going
+                k,
+                url,
+                recording,
+                scripts[k],
+                per_session,
+                period,
+                # people arrive a few a second, and do not lift their pens in step
+                k * max(period / sessions, 1 / ARRIVALS_PER_S),
+                keep_going,
+                gathering,
             )
             for k in range(sessions)
         )
@@ -177,5 +340,8 @@ async def _run(
 
 def draw_lightly(url: str, recording: Recording, sessions=5, per_session=10, **pace):
     """Every drawing made by `sessions` light sessions at once, up to `per_session` each;
-    `pace` as in drawers.draw_together: period=1.0 s between digits, keep_going, seed."""
+    `pace`: period=1.0 s between one session's digits (the sessions start spread over
+    one period), keep_going, seed, a Gathering to stay connected until told to leave, and
+    scripts (make_scripts: made beforehand, out of the measured time, or to draw the same
+    digits again)."""
     return run_apart(_run(url, recording, sessions, per_session, **pace))

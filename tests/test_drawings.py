@@ -113,3 +113,17 @@ def test_a_write_killed_midway_leaves_earlier_drawings_readable(tmp_path):
     assert found.labels.tolist() == [0, 1] and found.problems == []
     [leftover] = tmp_path.glob(".*.tmp.npz")
     assert remove_stale_temporaries(tmp_path) == [leftover]
+
+
+def test_the_pages_listing_follows_every_add_and_delete(tmp_path):
+    """ui.services.saved_drawings re-reads on a change of the folder itself, not its files."""
+    from ui.services import saved_drawings
+
+    folder = tmp_path / "drawings"
+    assert len(saved_drawings(folder)) == 0  # no folder yet
+    ids = [save_drawing(digit(), label, folder=folder) for label in (1, 2, 3)]
+    assert saved_drawings(folder).labels.tolist() == [1, 2, 3]
+    delete_drawing(ids[1], folder)
+    assert saved_drawings(folder).labels.tolist() == [1, 3]
+    ids.append(save_drawing(digit(), 4, folder=folder))
+    assert saved_drawings(folder).ids == [ids[0], ids[2], ids[3]]

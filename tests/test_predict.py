@@ -8,7 +8,7 @@ import pytest
 from mnist_core.predict import cached_model, model_input, probabilities
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.store import ModelError
-from mnist_core.worker import PredictionWorker
+from mnist_core.worker import ANSWERS, PredictionWorker
 
 
 def test_default_model_reads_real_pen_digits(default_model_path, pen_sample):
@@ -47,8 +47,7 @@ def test_worker_process_answers_like_the_model(default_model_path, pen_sample, t
             worker.probabilities(corrupt, digit)
         with pytest.raises(ModelError, match="cannot read this drawing.*NaN"):
             worker.probabilities(default_model_path, np.full((28, 28), np.nan))
-        worker._process.kill()  # a crashed worker is started again at the next request
-        worker._process.wait()
+        worker.lanes[ANSWERS].kill()  # a crashed worker is started again at the next request
         np.testing.assert_allclose(
             worker.probabilities(default_model_path, digit), direct, atol=1e-5
         )
