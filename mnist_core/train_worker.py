@@ -23,8 +23,7 @@ from .child import parent_connection
 REPORT_EVERY = 0.2  # seconds between progress messages: charts refresh once a second
 # Added to this process's nice value: when the cores are short, a room's drawings are
 # answered first and the training takes the rest. Alone it loses nothing (a nice value
-# only matters against other work); with 30 people drawing on 2 cores, equal priority
-# left the answers' p95 at 865 ms and the training at 0.67 of its speed alone.
+# only matters against other work). See README, "A class at once".
 NICENESS = 5
 
 
