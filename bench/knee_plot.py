@@ -1,6 +1,7 @@
 """The room's knee as an SVG drawn by hand (no plotting package in the project): p95 from
-mouse-up to the answer, and the share of drawings answered, against the number of
-sessions, with the 500 ms target marked."""
+mouse-up to the answer, the share of drawings answered, and the digits answered per
+second against those asked for, against the number of sessions, with the 500 ms target
+marked."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-WIDTH, PANEL_HEIGHT = 640, 230
-LEFT, RIGHT, TOP, BOTTOM = 70, 20, 36, 44
+WIDTH, PANEL_HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 70, 40, 46, 44
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class KneePoint:
     sessions: int
     p95_ms: float | None  # None when nothing was answered
     answered_share: float  # 0-1
+    digits_per_second: float = 0.0  # answered, all sessions together
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,11 @@ def _panel(y0: int, panel: Panel, xs: list[int], x_of) -> list[str]:
     return out
 
 
-def knee_svg(points: list[KneePoint], limit_ms: float = 500, machine: str = "") -> str:
-    """Two panels, one above the other: p95 (ms) and answered share (%) per session count."""
+def knee_svg(
+    points: list[KneePoint], limit_ms: float = 500, machine: str = "", period_s: float = 2.0
+) -> str:
+    """Three panels, one above the other, per session count: p95 (ms), the share of
+    drawings answered (%), and digits answered per second."""
     xs = [p.sessions for p in points]
     span = max(max(xs) - min(xs), 1)
 
@@ -106,6 +111,13 @@ def knee_svg(points: list[KneePoint], limit_ms: float = 500, machine: str = "") 
             100,
             [0, 25, 50, 75, 100],
             "{:.0f}%",
+        ),
+        Panel(
+            f"digits drawn per second, all together (asked: sessions / {period_s:g} s)",
+            [p.digits_per_second for p in points],
+            max(xs) / period_s,
+            [round(max(xs) / period_s * k / 4) for k in range(5)],
+            "{:.0f}",
         ),
     ]
     body = []
