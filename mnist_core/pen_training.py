@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ from .pendigits import PenDigits, place, render
 from .preprocess import canvas_to_mnist
 
 CANVAS = 280  # the Draw page's canvas side, pixels
+CHUNKS = 16  # pieces of work handed to the processes that make the images
 
 
 @dataclass(frozen=True)
@@ -118,23 +120,36 @@ def _stacked(images, labels) -> tuple[np.ndarray, np.ndarray]:
 
 
 def training_images(
-    path, indices: np.ndarray, recipe: HandwritingRecipe, ranges: StyleRanges = TRAINING
+    path,
+    indices: np.ndarray,
+    recipe: HandwritingRecipe,
+    ranges: StyleRanges = TRAINING,
+    workers: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(x (N, 28, 28) float32 in [0, 1], y (N,) uint8 with NOT_A_DIGIT): the pen digits at
     `indices` of the file at `path`, rendered as the recipe says, plus the non-digits.
 
-    Made in parallel worker processes (about 7 ms an image on one core); the same recipe
-    and indices give the same images.
+    Made in `workers` processes (default: one per core, at most 4; about 7 ms an image on
+    one core), or in this process with workers=1; the same recipe and indices give the
+    same images either way.
     """
-    workers = max(1, min(os.cpu_count() or 1, 4))
-    chunks = np.array_split(np.asarray(indices), workers * 4)
-    seeds = np.random.SeedSequence(recipe.seed).spawn(len(chunks) + workers)
+    workers = workers or max(1, min(os.cpu_count() or 1, 4))
+    # A fixed split into chunks, each with its own seed: the same images for any `workers`.
+    chunks = np.array_split(np.asarray(indices), CHUNKS)
+    seeds = np.random.SeedSequence(recipe.seed).spawn(len(chunks) + CHUNKS)
     digit_jobs = [
         (str(path), chunk, recipe, ranges, seed) for chunk, seed in zip(chunks, seeds)
     ]
-    counts = np.diff(np.linspace(0, recipe.not_digits, workers + 1).astype(int))
+    counts = np.diff(np.linspace(0, recipe.not_digits, CHUNKS + 1).astype(int))
     junk_jobs = [(int(n), recipe, ranges, seeds[len(chunks) + k]) for k, n in enumerate(counts)]
-    # spawn, not fork: forking a process whose TensorFlow threads run can deadlock
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        parts = pool.map(_render_digits, digit_jobs) + pool.map(_render_not_digits, junk_jobs)
+    if workers == 1:
+        parts = [*map(_render_digits, digit_jobs), *map(_render_not_digits, junk_jobs)]
+    else:
+        # spawn, not fork: forking a process whose TensorFlow threads run can deadlock. An
+        # executor, not a Pool: a worker that dies at start is an error here, where a Pool
+        # starts another forever (seen under pytest in a clean environment).
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            parts = [*pool.map(_render_digits, digit_jobs)]
+            parts += [*pool.map(_render_not_digits, junk_jobs)]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])

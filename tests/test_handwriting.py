@@ -97,13 +97,13 @@ def test_writers_are_split_whole_and_left_out_sources_are_absent(digits):
 def test_training_images_are_model_inputs_with_non_digits_labelled(digits):
     recipe = HandwritingRecipe(renders_per_digit=2, not_digits=12, seed=4)
     picks = np.arange(0, 60, 3)
-    x, y = training_images(pen_digits_path(), picks, recipe)
+    x, y = training_images(pen_digits_path(), picks, recipe, workers=1)
     assert x.dtype == np.float32 and x.shape[1:] == (28, 28)
     assert 0 <= x.min() and x.max() <= 1
     assert (y == NOT_A_DIGIT).sum() >= 10  # a few may preprocess to nothing
     assert set(y[y != NOT_A_DIGIT]) <= set(digits.labels[picks])
-    again = training_images(pen_digits_path(), picks, recipe)
-    assert np.array_equal(again[0], x)  # the same recipe gives the same images
+    again = training_images(pen_digits_path(), picks, recipe, workers=2)
+    assert np.array_equal(again[0], x)  # the same recipe gives the same images, in parallel too
 
 
 def test_temperature_fitting_recovers_a_known_temperature():
