@@ -24,12 +24,13 @@ PROBE = """
 import json, sys
 from streamlit.testing.v1 import AppTest
 
-def import_every_ui_module():  # inside a script run: the canvas component imports only there
-    import importlib, pkgutil, ui
-    for module in pkgutil.iter_modules(ui.__path__):
-        importlib.import_module(f"ui.{module.name}")
-
-imported = AppTest.from_function(import_every_ui_module, default_timeout=120).run()
+# every ui/ module, imported inside a script run: the canvas component imports only there
+IMPORT_UI = '''
+import importlib, pkgutil, ui
+for module in pkgutil.iter_modules(ui.__path__):
+    importlib.import_module("ui." + module.name)
+'''
+imported = AppTest.from_string(IMPORT_UI, default_timeout=120).run()
 errors = {"ui/": [e.value for e in imported.exception]}
 for script in sys.argv[1:]:
     at = AppTest.from_file(script, default_timeout=180).run()
