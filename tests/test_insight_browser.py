@@ -2,6 +2,7 @@
 a misread drawing, fine-tuning on it, and seeing the new model read it right."""
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -107,6 +108,9 @@ def test_correct_fine_tune_and_read_right(app, browser):
             has_text=re.compile(f"^{label}$")
         ).click()
         expect(page.get_by_text("Draw one digit")).to_be_visible()  # saved, then cleared
+        deadline = time.monotonic() + 30  # and the file written before the next drawing
+        while len(list(drawings.glob("*.npz"))) < k + 1 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
     assert len(list(drawings.glob("*.npz"))) == 5
     # a fine-tune needs 20 drawings: 15 more copies of one corrected in the browser
     saved = load_drawings(drawings)
