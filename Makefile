@@ -53,7 +53,7 @@ $(VPY):
 # cores), then real handwriting and calibrated confidence (default, about 6 minutes).
 default-model: install  ## rebuild models/mnist-cnn.keras, then models/default.keras from it
 	$(VPY) -m mnist_core train --arch cnn --epochs 15 --batch-size 128 --augment --name mnist-cnn --overwrite
-	$(VPY) -m mnist_core.default_model --base mnist-cnn --name default
+	$(VPY) -m mnist_core.tf.default_model --base mnist-cnn --name default
 
 bench: test-deps  ## the figures reported on issues (about 80 minutes; not part of the tests)
 	$(VPY) bench/core_figures.py

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from mnist_core.config import check_fine_tune_drawings
-from mnist_core.jobs import JobBusy, JobState, TrainingJob
+from mnist_core.config import TrainingRequest, check_fine_tune_drawings
+from mnist_core.processes.training import JobBusy, JobState, JobStatus, TrainingJob
 from mnist_core.store import MODELS_DIR, model_path
 from ui.draw import KEPT_MODEL
 from ui.services import mnist_problem, saved_drawings, saved_models, session_id, training_runner
@@ -32,7 +32,8 @@ def start() -> None:
         config, name, overwrite = settings_from_state(st.session_state)
         if config.base_model is not None:
             check_fine_tune_drawings(len(saved_drawings()), config.train_size)
-        training_runner().start(config, name, MODELS_DIR, overwrite, owner=session_id())
+        request = TrainingRequest(config, name, MODELS_DIR, overwrite)
+        training_runner().start(request, owner=session_id())
     except (ValueError, JobBusy) as err:
         st.session_state["train_error"] = str(err)
 
@@ -47,7 +48,7 @@ def live_ui(job: TrainingJob) -> None:
         min(1.0, (state.epoch + (state.batch + 1) / max(state.steps, 1)) / state.config.epochs),
         text=progress_line(state),
     )
-    if state.status in ("starting", "running"):
+    if state.status in (JobStatus.STARTING, JobStatus.RUNNING):
         # Anyone viewing can stop it, not only the tab that started it: that tab may have
         # been reloaded or closed, and a long run must never be left unstoppable.
         # no tooltip: it would put a second button inside .st-key-train_stop
@@ -91,16 +92,16 @@ def outcome_ui(job: TrainingJob) -> None:
     if st.session_state.pop("train_go_draw", False):
         st.switch_page("app_pages/draw.py")
     state = job.snapshot()
-    if state.status == "failed":
+    if state.status == JobStatus.FAILED:
         st.error(f"Training `{state.name}` failed: {state.error}")
         return
-    summary = state.summary
+    summary = None if state.outcome is None else state.outcome.metadata
     if summary is None or state.discarded or not model_path(state.name, MODELS_DIR).exists():
         if summary is not None:
             st.caption(f"The last training's model, `{state.name}`, was discarded.")
         return
     with st.container(border=True, key="train_outcome"):
-        if summary.stopped:
+        if summary.stopped_early:
             st.warning(
                 f"Stopped early at {summary.trained(state.config.epochs)}; the model so "
                 f"far was tested and saved as `{state.name}`."
@@ -108,7 +109,7 @@ def outcome_ui(job: TrainingJob) -> None:
         else:  # not green when it came out worse than what came before
             (st.info if summary.worse else st.success)(
                 f"Done: {summary.trained(state.config.epochs)}, saved as `{state.name}` in "
-                f"{summary.seconds:.0f} s ({summary.images_per_second:,.0f} images/s)."
+                f"{summary.training_seconds:.0f} s ({summary.images_per_second:,.0f} images/s)."
             )
         comparison_ui(summary)
         draw, keep, discard = st.columns(3)
@@ -132,7 +133,7 @@ def outcome_ui(job: TrainingJob) -> None:
                 args=(job, base),
             )
             keep.caption(f"Deletes `{state.name}`; Draw goes back to `{base}`.")
-        if summary.stopped or summary.worse:
+        if summary.stopped_early or summary.worse:
             discard.button(
                 "Discard it",
                 key="train_discard",

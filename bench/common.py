@@ -13,8 +13,8 @@ def bare_fit_images_per_second(config: TrainConfig) -> float:
     """Images/s of a plain `model.fit` on the same model, data and validation as `config`,
     with nothing else: no callbacks, no progress output, numpy arrays in."""
     from mnist_core.data import load_mnist
-    from mnist_core.models import build_model
-    from mnist_core.training import split
+    from mnist_core.tf.models import build_model
+    from mnist_core.tf.training import split
 
     x_train, y_train, _, _ = load_mnist()
     (x, y), validation = split(x_train, y_train, config.train_size, config.seed)

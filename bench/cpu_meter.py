@@ -16,10 +16,10 @@ def role(command: str) -> str | None:
     """A child's part, from its command line (`python -m MODULE FD [LANE …]`, see
     mnist_core.child), or None for a process that is none of the app's."""
     words = command.split()
-    if "mnist_core.train_worker" in words:
+    if "mnist_core.processes.training" in words:
         return "training"
-    if "mnist_core.worker" in words:
-        lane = words[words.index("mnist_core.worker") + 2 :][:1]
+    if "mnist_core.processes.prediction" in words:
+        lane = words[words.index("mnist_core.processes.prediction") + 2 :][:1]
         return f"{lane[0] if lane else 'prediction'} lane"
     return None
 

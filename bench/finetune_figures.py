@@ -4,7 +4,7 @@ bench/out/finetune_figures.json.
 For each writer of the pen-digit set with enough digits: 20 drawings of each digit (drawn
 on a 280×280 canvas and preprocessed as the Draw page does) are that person's corrections;
 the bundled model is fine-tuned on them mixed with MNIST, with the settings the Train page
-offers (config.FINE_TUNE_DEFAULTS). Reported per writer: accuracy on their *other* drawings
+offers (config.FINE_TUNE). Reported per writer: accuracy on their *other* drawings
 before and after, and MNIST test accuracy before and after.
 
 usage: python bench/finetune_figures.py [--writers N] [--per-digit 20]
@@ -13,19 +13,19 @@ usage: python bench/finetune_figures.py [--writers N] [--per-digit 20]
 import argparse
 import json
 import time
+from dataclasses import replace
 
 import numpy as np
 import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
 
 from common import save_figures
-from mnist_core.config import FINE_TUNE_DEFAULTS, TrainConfig
+from mnist_core.config import FINE_TUNE
 from mnist_core.data import load_mnist
-from mnist_core.evaluation import evaluate
 from mnist_core.pendigits import PenDigits, render
-from mnist_core.predict import classify
 from mnist_core.preprocess import canvas_to_mnist
-from mnist_core.store import DEFAULT_MODEL, MODELS_DIR, load_model
-from mnist_core.training import train
+from mnist_core.store import DEFAULT_MODEL, MODELS_DIR
+from mnist_core.tf.predict import classify, evaluate, load_model
+from mnist_core.tf.training import train
 
 MIN_DIGITS = 300  # writers with fewer cannot spare 200 drawings and still be tested
 
@@ -61,7 +61,7 @@ def main() -> None:
     default_path = MODELS_DIR / f"{DEFAULT_MODEL}.keras"
     base = load_model(default_path)
     mnist_before = evaluate(base, mnist[2], mnist[3])["accuracy"]
-    config = TrainConfig(base_model=DEFAULT_MODEL, arch=base.name, **FINE_TUNE_DEFAULTS)
+    config = replace(FINE_TUNE, base_model=DEFAULT_MODEL, arch=base.name)
     rows = []
     for k, writer in enumerate(writers):
         x, y = writer_inputs(digits, writer, seed=k)

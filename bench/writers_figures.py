@@ -2,7 +2,7 @@
 writers it never trained on, measured by leaving one source of writers out at a time.
 
 For each source of pen_digits_dev.npz (syn, ced, aga, imp), a model is made exactly as
-the bundled one (mnist_core.default_model.learn_handwriting from `mnist-cnn`) but
+the bundled one (mnist_core.tf.default_model.learn_handwriting from `mnist-cnn`) but
 without that source's writers, and measured on them:
 - accuracy, calibration error, confidently wrong and "right and sure" on every digit of
   the left-out source, drawn with the page's 20 px pen at a random size and spot;
@@ -29,12 +29,12 @@ from paths import ROOT  # noqa: F401  (puts the project on sys.path)
 
 from common import save_figures
 from mnist_core.calibration import Honesty, not_sure_share
-from mnist_core.default_model import BASE_MODEL, PAGE_PEN, learn_handwriting, page_drawings
 from mnist_core.handwriting import STYLES, StyleRanges, distorted, lone_line, scribble
 from mnist_core.pen_training import CANVAS, HandwritingRecipe, drawing_input
 from mnist_core.pendigits import PenDigits, pen_digits_path, render
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.store import DEFAULT_MODEL, model_path
+from mnist_core.tf.default_model import BASE_MODEL, PAGE_PEN, learn_handwriting, page_drawings
 
 SOURCES = ("syn", "ced", "aga", "imp")
 TEST_SEED = 2024  # never a training seed
@@ -146,7 +146,7 @@ def _drawn(images) -> tuple:
 
 
 def not_sure(model, sets: dict) -> dict:
-    from mnist_core.predict import classify
+    from mnist_core.tf.predict import classify
 
     shares = {
         kind: round(not_sure_share(None if x is None else classify(model, x), nothing), 4)
@@ -161,8 +161,7 @@ def not_sure(model, sets: dict) -> dict:
 
 def measure(model, digits, members, mnist, junk) -> dict:
     """Every figure for `model` on the digits at `members` (a source it never saw)."""
-    from mnist_core.evaluation import evaluate
-    from mnist_core.predict import classify
+    from mnist_core.tf.predict import classify, evaluate
 
     x, y = page_drawings(digits, members, TEST_SEED)
     styles = {
@@ -187,7 +186,7 @@ def main() -> None:
         recipe = replace(recipe, epochs=1, renders_per_digit=1, not_digits=500, mnist_images=2000)
 
     from mnist_core.data import load_mnist
-    from mnist_core.predict import cached_model
+    from mnist_core.tf.predict import cached_model
 
     mnist = load_mnist()
     digits = PenDigits(pen_digits_path())

@@ -26,6 +26,13 @@ CONFIDENT = 0.9  # "shown as confident": the share of wrong answers at or above 
 TEMPERATURES = np.exp(np.linspace(0.0, np.log(8.0), 300))
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of (N, 10) logits → probabilities summing to 1 per row."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 def log_softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise log-probabilities of (N, 10) logits."""
     shifted = logits - logits.max(axis=-1, keepdims=True)

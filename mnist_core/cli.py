@@ -16,9 +16,22 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from .data import DataError
-from .quiet import VERBOSE_ENV, load_tensorflow, verbose_from_env
-from .store import MODELS_DIR, ModelError
+from .architectures import ARCHITECTURES
+from .config import COMMAND_LINE, MAX_TRAIN_SIZE, TrainConfig, TrainingRequest
+from .data import DataError, load_mnist
+from .images import read_image
+from .preprocess import canvas_to_mnist
+from .quiet import VERBOSE_ENV, tensorflow_quietly, verbose_from_env
+from .store import (
+    MODELS_DIR,
+    ModelError,
+    ModelInfo,
+    check_new_run,
+    inspect,
+    list_models,
+    resolve,
+    validate_name,
+)
 
 EXIT_BAD_INPUT = 2
 
@@ -53,10 +66,8 @@ class _ShowDefaults(argparse.ArgumentDefaultsHelpFormatter):
 
 
 def parser() -> argparse.ArgumentParser:
-    from .architectures import ARCHITECTURES
-    from .config import AUGMENT_DEFAULT, MAX_TRAIN_SIZE, TrainConfig
 
-    defaults = TrainConfig()
+    defaults = COMMAND_LINE
     shows_defaults = _ShowDefaults
     top = argparse.ArgumentParser(
         prog="python -m mnist_core",
@@ -104,7 +115,7 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
-        default=AUGMENT_DEFAULT,
+        default=defaults.augment,
         help="randomly distort training images so drawings are read better (as the "
         "Train page does by default)",
     )
@@ -148,9 +159,26 @@ def emit(args, result: dict, text: str) -> None:
     print(json.dumps(result) if args.json else text, flush=True)
 
 
+def train_json(saved: ModelInfo) -> dict:
+    """What `train --json` prints: the saved model's metadata under the names `evaluate`
+    prints too (model, accuracy, loss), how much it trained, and anything more it has."""
+    m = saved.metadata
+    return {
+        "model": saved.name,
+        "path": str(saved.path),
+        "accuracy": m.test_accuracy,
+        "loss": m.test_loss,
+        "epochs": m.epochs_done,
+        "batches": m.batches_done,
+        "steps_per_epoch": m.steps_per_epoch,
+        "stopped": m.stopped_early,
+        "seconds": m.training_seconds,
+        "images_per_second": m.images_per_second,
+        "replaced_accuracy": m.replaced_accuracy,
+    }
+
+
 def cmd_train(args) -> int:
-    from .config import TrainConfig, check_new_run
-    from .store import validate_name
 
     config = TrainConfig(
         arch=args.arch,
@@ -165,39 +193,34 @@ def cmd_train(args) -> int:
     name = validate_name(args.name) if args.name is not None else None
     name = name or f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}"
     check_new_run(config, name, args.models_dir, args.overwrite)
-    load_tensorflow(args.verbose)
-    from .training import train_evaluate_save
+    with tensorflow_quietly(args.verbose):
+        from .tf.training import train_and_save
 
     bar = None if args.json else ProgressBar(config)
-    summary = train_evaluate_save(
-        config,
-        name,
-        args.models_dir,
-        overwrite=args.overwrite,
+    saved = train_and_save(
+        TrainingRequest(config, name, args.models_dir, args.overwrite),
         on_batch=bar and bar.batch,
         on_epoch=bar and bar.epoch,
     )
+    m = saved.metadata
     emit(
         args,
-        summary,
-        f"saved {summary['path']}: test accuracy {summary['accuracy']:.4f}, loss "
-        f"{summary['loss']:.4f}, {summary['seconds']:.1f} s, "
-        f"{summary['images_per_second']:.0f} images/s",
+        train_json(saved),
+        f"saved {saved.path}: test accuracy {m.test_accuracy:.4f}, loss "
+        f"{m.test_loss:.4f}, {m.training_seconds:.1f} s, "
+        f"{m.images_per_second:.0f} images/s",
     )
     return 0
 
 
 def cmd_evaluate(args) -> int:
-    from .data import load_mnist
-    from .store import inspect, resolve
 
     path = resolve(args.model, args.models_dir)
     if not (info := inspect(path)).usable:
         raise ModelError(f"{path.name}: {info.error}")
     _, _, x_test, y_test = load_mnist()
-    load_tensorflow(args.verbose)
-    from .evaluation import evaluate
-    from .predict import cached_model
+    with tensorflow_quietly(args.verbose):
+        from .tf.predict import cached_model, evaluate
 
     test = evaluate(cached_model(path), x_test, y_test)
     emit(
@@ -211,9 +234,6 @@ def cmd_evaluate(args) -> int:
 def cmd_predict(args) -> int:
     """Answers every readable image; the others are named on stderr, and the exit status is
     then 2 (after the answers), so one bad file in a batch costs only its own answer."""
-    from .images import read_image
-    from .preprocess import canvas_to_mnist
-    from .store import inspect, resolve
 
     path = resolve(args.model, args.models_dir)
     if not (info := inspect(path)).usable:
@@ -227,8 +247,8 @@ def cmd_predict(args) -> int:
             failed += 1
     if not readable:
         return EXIT_BAD_INPUT
-    load_tensorflow(args.verbose)
-    from .predict import cached_model, probabilities
+    with tensorflow_quietly(args.verbose):
+        from .tf.predict import cached_model, probabilities
 
     model = cached_model(path)
     for path, image in readable:
@@ -256,7 +276,6 @@ def cmd_predict(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from .store import list_models
 
     for info in list_models(args.models_dir):
         m = info.metadata
@@ -267,9 +286,9 @@ def cmd_list(args) -> int:
                 "path": str(info.path),
                 "usable": info.usable,
                 "error": info.error,
-                "arch": m.get("arch"),
-                "test_accuracy": m.get("test_accuracy"),
-                "created": m.get("created"),
+                "arch": m.arch,
+                "test_accuracy": m.test_accuracy,
+                "created": m.created,
             },
             info.describe(),
         )

@@ -1,16 +1,16 @@
-"""A training run's settings, checked before anything starts (no TensorFlow needed)."""
+"""A training run's settings, checked before anything starts, and the presets that every
+way of starting one (the Train page's form, the CLI) takes its defaults from."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 from .architectures import ARCHITECTURES, MISTAKES
+from .names import validate_name
 
 VALIDATION_SIZE = 5000  # the last images of x_train, never trained on
 MAX_TRAIN_SIZE = 60000 - VALIDATION_SIZE
-# Augmentation is on by default on the Train page and in the CLI alike: it costs speed and
-# a little MNIST accuracy, and makes models much better at reading what people draw.
-AUGMENT_DEFAULT = True
 
 DRAWINGS_SHARE = 0.25  # of each fine-tuning epoch; see training.mix_in
 # Below this, each drawing is repeated hundreds of times per epoch (at 10,000 MNIST images
@@ -19,20 +19,12 @@ DRAWINGS_SHARE = 0.25  # of each fine-tuning epoch; see training.mix_in
 MIN_FINE_TUNE_DRAWINGS = 20
 
 
-# Fine-tuning a trained model on a person's drawings: a tenth of the learning rate it was
-# trained with, so it adapts without unlearning, and 10,000 MNIST digits mixed in.
-FINE_TUNE_DEFAULTS = {
-    "epochs": 3,
-    "batch_size": 64,
-    "learning_rate": 1e-4,
-    "train_size": 10_000,
-    "augment": True,
-}
-
-
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything that decides a training run; stored beside the model it makes."""
+    """Everything that decides a training run; stored beside the model it makes.
+
+    The field defaults are the tutorial's plain run; the presets below are what people get.
+    """
 
     arch: str = "dense"
     epochs: int = 5
@@ -67,8 +59,6 @@ class TrainConfig:
         if self.mistake not in MISTAKES:
             raise ValueError(f"unknown mistake {self.mistake!r}; choose {', '.join(MISTAKES)}")
         if self.base_model is not None:
-            from .store import validate_name
-
             validate_name(self.base_model)
         for ok, reason in checks:
             if not ok:
@@ -76,6 +66,40 @@ class TrainConfig:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, saved: dict) -> TrainConfig:
+        """A config as saved in a model's metadata; keys of other versions are ignored, and
+        fields they lack take their defaults."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in saved.items() if k in known})
+
+
+@dataclass(frozen=True)
+class TrainingRequest:
+    """A run to do: its settings, and where its model goes (saved as `name` in
+    `models_dir`, replacing one of that name only if `overwrite`); a fine-tune reads the
+    person's drawings from `drawings_dir` (None: the app's folder)."""
+
+    config: TrainConfig
+    name: str
+    models_dir: Path
+    overwrite: bool = False
+    drawings_dir: Path | None = None
+
+
+# The presets: the starting settings of each way to train, in this one place. The Train
+# page's form and the CLI's options take their defaults from them.
+# Augmentation is on in all: it costs speed and a little MNIST accuracy, and makes models
+# much better at reading what people draw.
+COMMAND_LINE = TrainConfig(augment=True)  # `python -m mnist_core train`: the tutorial's run
+NEW_MODEL = TrainConfig(arch="cnn", batch_size=64, train_size=20_000, augment=True)  # the page
+# Fine-tuning a trained model on a person's drawings: a tenth of the learning rate it was
+# trained with, so it adapts without unlearning, and 10,000 MNIST digits mixed in. Its
+# architecture is the base model's, read from the base's metadata.
+FINE_TUNE = TrainConfig(
+    epochs=3, batch_size=64, learning_rate=1e-4, train_size=10_000, augment=True
+)
 
 
 def drawing_repeats(mnist_images: int, drawings: int, share: float = DRAWINGS_SHARE) -> int:
@@ -97,20 +121,3 @@ def check_fine_tune_drawings(drawings: int, mnist_images: int) -> None:
         f"repeated about {repeats:,} times per epoch, and the model would learn those few "
         "pictures by heart, a wrongly labelled one included, instead of your handwriting"
     )
-
-
-def check_new_run(config: TrainConfig, name: str, models_dir, overwrite: bool = False) -> None:
-    """ValueError with a one-line reason unless `config` can train a model saved as `name`."""
-    from .store import model_path
-
-    config.validate()
-    if config.base_model is not None and not model_path(config.base_model, models_dir).exists():
-        raise ValueError(f"there is no saved model {config.base_model!r} to fine-tune")
-    if config.base_model == name:
-        # kept apart so that the result can be compared with it, and undone
-        raise ValueError(
-            "a fine-tune is saved under a new name: the model it starts from stays, to "
-            "compare with and to go back to"
-        )
-    if model_path(name, models_dir).exists() and not overwrite:
-        raise ValueError(f"a model named {name!r} already exists; choose another name")

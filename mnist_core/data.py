@@ -1,8 +1,8 @@
 """Load the MNIST arrays that travel with the project, and check them before use.
 
 Where the file is looked for, in order: the `path` argument, the MNIST_NPZ environment
-variable, `data/mnist.npz` in the project. Keras's downloader is the last resort only when
-none of those exists (it needs the internet, which the app may not have).
+variable, `data/mnist.npz` in the project. Nothing is downloaded: the app may have no
+internet, and the server never imports Keras (whose downloader this once fell back on).
 """
 
 from __future__ import annotations
@@ -46,8 +46,6 @@ def load_mnist(path: str | os.PathLike | None = None):
     Raises DataError naming the file, what is wrong with it, and how to restore it.
     """
     source = mnist_path(path)
-    if not source.exists() and path is None and os.environ.get(ENV_VAR) is None:
-        return _download_with_keras(source)
     try:
         return _read(source)
     except DataError as err:
@@ -83,18 +81,6 @@ def check_arrays(arrays: dict[str, np.ndarray], source: Path | str = "MNIST") ->
             raise DataError(f"{source}: {key} has dtype {a.dtype}, expected {np.dtype(dtype)}")
         if key.startswith("y") and a.max() >= NUM_CLASSES:
             raise DataError(f"{source}: {key} has label {a.max()}, expected 0-9")
-
-
-def _download_with_keras(expected_at: Path):
-    try:
-        import keras
-
-        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    except Exception as err:
-        raise DataError(
-            f"{expected_at}: MNIST file not found and the download failed ({err}); " + RESTORE_HINT
-        ) from err
-    return x_train, y_train, x_test, y_test
 
 
 def to_float(images: np.ndarray) -> np.ndarray:

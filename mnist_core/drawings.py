@@ -22,7 +22,7 @@ import numpy as np
 
 from .atomic import replace_atomically
 from .data import PROJECT_DIR
-from .preprocess import SIDE
+from .preprocess import SIDE, model_input
 
 DRAWINGS_DIR = Path(os.environ.get("MNIST_DRAWINGS_DIR") or PROJECT_DIR / "data" / "drawings")
 # <label>-<UTC time to the microsecond>-<random>: sorts by time within a digit, never clashes
@@ -55,8 +55,6 @@ def check_label(label) -> int:
 
 def check_digit(digit) -> np.ndarray:
     """`digit` as a (28, 28) float32 array in [0, 1], else ValueError saying why."""
-    from .predict import model_input
-
     x = model_input(digit)
     if len(x) != 1:
         raise ValueError(f"expected one 28×28 drawing, got {len(x)}")

@@ -1,20 +1,11 @@
-"""Test-set figures for a model: accuracy, loss, accuracy per digit, confusion matrix.
-
-`evaluate` runs a model; the rest are pure functions of (N, 10) probabilities and labels,
-so the app can compute probabilities once (in its TensorFlow process) and cache them.
+"""Test-set figures from a model's answers: accuracy, loss, accuracy per digit, confusion
+matrix, mistakes. Pure functions of (N, 10) probabilities and labels, so the app computes
+probabilities once (in its TensorFlow process, tf/predict.py) and the server the rest.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from .data import to_float
-from .predict import classify
-
-
-def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> dict:
-    """{"accuracy", "loss"} of `model` on uint8 images (N, 28, 28) with labels (N,)."""
-    return accuracy_and_loss(classify(model, to_float(x_test)), y_test)
 
 
 def accuracy_and_loss(probs: np.ndarray, labels: np.ndarray) -> dict:

@@ -30,6 +30,25 @@ def is_real_dtype(dtype) -> bool:
     return any(np.issubdtype(dtype, kind) for kind in (np.integer, np.floating, np.bool_))
 
 
+def model_input(images: np.ndarray) -> np.ndarray:
+    """`images` as the (N, 28, 28) float32 batch a model takes; ValueError saying what is wrong.
+
+    One (28, 28) image becomes a batch of one. Values must be finite and in [0, 1]: the
+    output of `canvas_to_mnist`, or MNIST scaled by `data.to_float`.
+    """
+    x = np.asarray(images)
+    if not is_real_dtype(x.dtype):
+        raise ValueError(f"model input must be numbers, got dtype {x.dtype}")
+    if x.shape[-2:] != (28, 28) or x.ndim not in (2, 3):
+        raise ValueError(f"model input must be 28×28 images, got shape {x.shape}")
+    x = x.astype(np.float32).reshape(-1, 28, 28)
+    if not np.isfinite(x).all():
+        raise ValueError("model input contains NaN or infinite values")
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise ValueError(f"model input must be in [0, 1], got {x.min():g} to {x.max():g}")
+    return x
+
+
 @dataclass(frozen=True)
 class Steps:
     """The intermediate images of one preprocessing run, for showing how the input was made.

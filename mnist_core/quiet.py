@@ -34,17 +34,16 @@ def stderr_silenced():
         os.close(devnull)
 
 
-def load_tensorflow(verbose: bool) -> None:
-    """Import TensorFlow and Keras now, silently unless `verbose`."""
+@contextmanager
+def tensorflow_quietly(verbose: bool):
+    """Import TensorFlow modules in this block silently, unless `verbose`:
+    `with tensorflow_quietly(v): from .tf.predict import evaluate`."""
     if verbose:
-        import keras  # noqa: F401
-        import tensorflow  # noqa: F401
-
+        yield
         return
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # and what it would log later
     with stderr_silenced():
-        import keras  # noqa: F401
-        import tensorflow  # noqa: F401
-    import absl.logging
+        yield
+    import absl.logging  # noqa: I001 - loaded by TensorFlow above: no cost
 
     absl.logging.set_verbosity(absl.logging.ERROR)

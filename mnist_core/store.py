@@ -1,10 +1,10 @@
-"""Saved models: `models/<name>.keras` plus a `<name>.json` metadata sidecar.
+"""Saved models: `models/<name>.keras` plus a `<name>.json` metadata sidecar, and the one
+typed record of that metadata (ModelMetadata) that training results, pages and the CLI read.
 
 Saving is atomic (see atomic.py), so a crash or kill mid-save leaves either the previous
 model or the complete new one, plus a hidden temporary that `remove_stale_temporaries`
-clears. Listing
-never loads TensorFlow and never fails on a bad file: each entry says whether it is usable
-and, if not, why. Loading uses Keras's safe mode (no arbitrary code from the file).
+clears. Listing never loads TensorFlow and never fails on a bad file: each entry says
+whether it is usable and, if not, why. Loading (tf/predict.py) uses Keras's safe mode.
 """
 
 from __future__ import annotations
@@ -12,24 +12,126 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from .atomic import replace_atomically
+from .config import TrainConfig
 from .data import PROJECT_DIR
+from .names import MAX_NAME_LENGTH, validate_name  # noqa: F401 - the store's name rules
 
 MODELS_DIR = Path(os.environ.get("MNIST_MODELS_DIR") or PROJECT_DIR / "models")
 DEFAULT_MODEL = "default"
 SUFFIX = ".keras"
-MAX_NAME_LENGTH = 64
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 IMAGE_SHAPES = ([None, 28, 28], [None, 28, 28, 1])
+# A fall in MNIST test accuracy larger than this (half a point) is shown as a warning with
+# a way back: smaller moves are within what two runs of the same settings differ by.
+DROP_WARNING = 0.005
 
 
 class ModelError(RuntimeError):
     """A model file that cannot be used: missing, corrupt, foreign, or badly named."""
+
+
+@dataclass(frozen=True)
+class ModelMetadata:
+    """What is known of a saved model: how it was made and how well it does.
+
+    The field names are the sidecar file's keys. Every field may be missing: models saved
+    by earlier versions, or by hand, have fewer; keys this version does not know are kept
+    in `other` and written back unchanged.
+    """
+
+    arch: str | None = None
+    config: TrainConfig | None = None
+    params: int | None = None
+    # how much it trained: whole epochs, and the batches of an epoch a Stop cut short
+    epochs_done: int | None = None
+    batches_done: int = 0
+    steps_per_epoch: int = 0
+    epochs_trained: float | None = None  # a stopped epoch counted by its share of batches
+    stopped_early: bool = False
+    training_seconds: float | None = None
+    images_per_second: float | None = None
+    test_accuracy: float | None = None  # on the 10,000 MNIST test digits
+    test_loss: float | None = None
+    history: dict[str, list[float]] = field(default_factory=dict)  # Keras's, per epoch
+    created: str | None = None  # ISO 8601, UTC
+    replaced_accuracy: float | None = None  # of the saved model of that name it replaced
+    # a fine-tune: the model it started from, measured on the same test digits just before
+    fine_tuned_from: str | None = None
+    base_accuracy: float | None = None
+    base_loss: float | None = None
+    drawings: int = 0  # the person's drawings it was fine-tuned on
+    drawing_repeats: int = 0  # times each went into an epoch
+    drawings_accuracy_before: float | None = None
+    drawings_accuracy_after: float | None = None
+    # the bundled model's card (tf/default_model.py)
+    temperature: float | None = None
+    trained_on: str | None = None
+    calibration: str | None = None
+    handwriting_recipe: dict | None = None
+    note: str | None = None  # for people: e.g. "no metadata"
+    sha256: str | None = None  # of the model file this describes
+    other: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, saved: dict) -> ModelMetadata:
+        """The record from a sidecar's JSON object, of this version or an earlier one."""
+        known = {f.name for f in fields(cls)} - {"other"}
+        values = {k: v for k, v in saved.items() if k in known}
+        if values.get("config") is not None:
+            if not isinstance(values["config"], dict):
+                raise TypeError(f"config is {type(values['config']).__name__}, not an object")
+            values["config"] = TrainConfig.from_dict(values["config"])
+        return cls(**values, other={k: v for k, v in saved.items() if k not in known})
+
+    def to_json(self) -> dict:
+        """The sidecar's JSON object: the fields that are set, under their own names."""
+        saved = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "other"}
+        if self.config is not None:
+            saved["config"] = asdict(self.config)
+        defaults = ModelMetadata()
+        return {
+            **{k: v for k, v in saved.items() if v is not None and v != getattr(defaults, k)},
+            **self.other,
+        }
+
+    @property
+    def previous_accuracy(self) -> float | None:
+        """Test accuracy of the model that came before: the base of a fine-tune, or the
+        saved model this one replaced; None for a new name."""
+        if self.base_accuracy is not None:
+            return self.base_accuracy
+        return self.replaced_accuracy
+
+    @property
+    def accuracy_change(self) -> float | None:
+        before = self.previous_accuracy
+        if before is None or self.test_accuracy is None:
+            return None
+        return self.test_accuracy - before
+
+    @property
+    def worse(self) -> bool:
+        """True when test accuracy fell by more than DROP_WARNING against what came before."""
+        change = self.accuracy_change
+        return change is not None and change < -DROP_WARNING
+
+    def trained(self, planned_epochs: int) -> str:
+        """How much it trained, truthfully: '5 epochs', or for a stopped run 'epoch 2/5,
+        batch 120/328 (1 whole epoch trained)'."""
+        epochs = self.epochs_done or 0
+        whole = f"{epochs} whole epoch{'s' if epochs != 1 else ''}"
+        if not self.batches_done:
+            if self.stopped_early:
+                return f"{whole} of {planned_epochs}"
+            return whole.replace("whole ", "")
+        return (
+            f"epoch {epochs + 1}/{planned_epochs}, batch {self.batches_done}/"
+            f"{self.steps_per_epoch} ({whole} trained)"
+        )
 
 
 @dataclass(frozen=True)
@@ -38,7 +140,7 @@ class ModelInfo:
 
     name: str
     path: Path
-    metadata: dict = field(default_factory=dict)
+    metadata: ModelMetadata = field(default_factory=ModelMetadata)
     error: str | None = None
 
     @property
@@ -50,30 +152,12 @@ class ModelInfo:
         if self.error:
             return f"{self.name}: unusable ({self.error})"
         m = self.metadata
-        parts = [self.name, m.get("arch", "unknown architecture")]
-        if m.get("test_accuracy") is not None:
-            parts.append(f"test accuracy {m['test_accuracy']:.2%}")
-        if m.get("created"):
-            parts.append(m["created"][:10])
+        parts = [self.name, m.arch or "unknown architecture"]
+        if m.test_accuracy is not None:
+            parts.append(f"test accuracy {m.test_accuracy:.2%}")
+        if m.created:
+            parts.append(m.created[:10])
         return " · ".join(parts)
-
-
-def validate_name(name: str) -> str:
-    """`name` if it is a safe model name, else ValueError saying why.
-
-    Letters, digits, '_', '-' and '.', starting with a letter or digit, at most 64
-    characters, no '..': a name can never point outside the models folder.
-    """
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError("model name is empty")
-    if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"model name is longer than {MAX_NAME_LENGTH} characters")
-    if ".." in name or not _NAME.fullmatch(name):
-        raise ValueError(
-            f"model name {name[:40]!r} may use only letters, digits, '_', '-' and single '.'"
-            ", and must start with a letter or digit"
-        )
-    return name
 
 
 def model_path(name: str, models_dir: Path = MODELS_DIR) -> Path:
@@ -95,9 +179,14 @@ def resolve(ref: str, models_dir: Path = MODELS_DIR) -> Path:
 
 
 def save_model(
-    model, name: str, metadata: dict, models_dir: Path = MODELS_DIR, overwrite: bool = False
+    model,
+    name: str,
+    metadata: ModelMetadata,
+    models_dir: Path = MODELS_DIR,
+    overwrite: bool = False,
 ) -> ModelInfo:
-    """Save `model` as `name` with `metadata`, atomically; refuses to overwrite unless asked."""
+    """Save the Keras `model` as `name` with `metadata`, atomically; refuses to overwrite
+    unless asked. Needs no TensorFlow import here: the model saves itself."""
     path = model_path(name, models_dir)
     if path.exists() and not overwrite:
         raise ValueError(f"a model named {name!r} already exists; choose another name")
@@ -105,8 +194,8 @@ def save_model(
     replace_atomically(path, model.save)
     # The sidecar names the model bytes it describes, so a crash between the two renames
     # shows up as stale metadata instead of passing for the new model's.
-    metadata = {**metadata, "sha256": _sha256(path)}
-    text = json.dumps(metadata, indent=2)
+    metadata = replace(metadata, sha256=_sha256(path))
+    text = json.dumps(metadata.to_json(), indent=2)
     replace_atomically(path.with_suffix(".json"), lambda tmp: tmp.write_text(text))
     return ModelInfo(name, path, metadata)
 
@@ -138,23 +227,6 @@ def inspect(path: Path) -> ModelInfo:
     return ModelInfo(name, path, _read_metadata(path))
 
 
-def load_model(path: Path):
-    """The Keras model in `path` (safe mode), checked to map 28×28 images to 10 logits."""
-    import keras
-
-    info = inspect(Path(path))
-    if not info.usable:
-        raise ModelError(f"{info.path.name}: {info.error}")
-    try:
-        # compile=False: predicting needs no loss or optimizer, and training compiles anew
-        model = keras.saving.load_model(path, safe_mode=True, compile=False)
-    except Exception as err:
-        raise ModelError(f"{Path(path).name}: cannot be loaded ({err})") from err
-    if tuple(model.output_shape) != (None, 10):
-        raise ModelError(f"{Path(path).name}: outputs {model.output_shape}, not 10 digit scores")
-    return model
-
-
 def _input_shape(config) -> list | None:
     """The first `batch_shape` in a Keras config: the model's input shape."""
     if isinstance(config, dict):
@@ -172,14 +244,16 @@ def _input_shape(config) -> list | None:
     return None
 
 
-def _read_metadata(path: Path) -> dict:
+def _read_metadata(path: Path) -> ModelMetadata:
     sidecar = path.with_suffix(".json")
     try:
-        metadata = json.loads(sidecar.read_text())
-    except (OSError, ValueError):
-        return {"note": "no metadata"}
-    if metadata.get("sha256") not in (None, _sha256(path)):
-        metadata["note"] = "metadata is from an earlier save of this name"
+        saved = json.loads(sidecar.read_text())
+        metadata = ModelMetadata.from_json(saved)
+    except (OSError, ValueError, TypeError, AttributeError):
+        # missing, unreadable, or not an object of known fields: the model still works
+        return ModelMetadata(note="no metadata")
+    if metadata.sha256 not in (None, _sha256(path)):
+        metadata = replace(metadata, note="metadata is from an earlier save of this name")
     return metadata
 
 
@@ -192,3 +266,18 @@ def delete_model(name: str, models_dir: Path = MODELS_DIR) -> None:
     path = model_path(name, models_dir)
     path.unlink(missing_ok=True)
     path.with_suffix(".json").unlink(missing_ok=True)
+
+
+def check_new_run(config: TrainConfig, name: str, models_dir, overwrite: bool = False) -> None:
+    """ValueError with a one-line reason unless `config` can train a model saved as `name`."""
+    config.validate()
+    if config.base_model is not None and not model_path(config.base_model, models_dir).exists():
+        raise ValueError(f"there is no saved model {config.base_model!r} to fine-tune")
+    if config.base_model == name:
+        # kept apart so that the result can be compared with it, and undone
+        raise ValueError(
+            "a fine-tune is saved under a new name: the model it starts from stays, to "
+            "compare with and to go back to"
+        )
+    if model_path(name, models_dir).exists() and not overwrite:
+        raise ValueError(f"a model named {name!r} already exists; choose another name")

@@ -26,7 +26,8 @@ from apprunner import (
     start_app,
     stop_app,
 )
-from mnist_core.store import list_models, load_model
+from mnist_core.store import list_models
+from mnist_core.tf.predict import load_model
 
 VICTIM = "victim"  # the model a training replaces when the kill comes
 

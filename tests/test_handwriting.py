@@ -133,7 +133,7 @@ def test_honesty_figures_count_what_they_say():
 def test_the_non_digit_loss_is_the_tutorial_loss_for_digits_and_uniform_for_the_rest():
     import keras
 
-    from mnist_core.models import NotADigitCrossEntropy
+    from mnist_core.tf.models import NotADigitCrossEntropy
 
     logits = np.random.default_rng(1).normal(0, 3, (6, 10)).astype("float32")
     digits = np.array([0, 3, 9, 1, 2, 5])
@@ -147,9 +147,8 @@ def test_the_non_digit_loss_is_the_tutorial_loss_for_digits_and_uniform_for_the_
 
 
 def test_a_baked_in_temperature_divides_the_logits(default_model_path):
-    from mnist_core.default_model import with_temperature
-    from mnist_core.predict import scores
-    from mnist_core.store import load_model
+    from mnist_core.tf.default_model import with_temperature
+    from mnist_core.tf.predict import load_model, scores
 
     model = load_model(MODELS_DIR / "mnist-cnn.keras")
     images = np.random.default_rng(0).uniform(0, 1, (4, 28, 28)).astype("float32")
@@ -166,8 +165,8 @@ def test_the_shipped_model_is_unsure_of_lines_and_scribbles_and_sure_of_digits(
     default_model_path, pen_sample
 ):
     from mnist_core.handwriting import StyleRanges, scribble
-    from mnist_core.predict import cached_model, classify
     from mnist_core.preprocess import canvas_to_mnist
+    from mnist_core.tf.predict import cached_model, classify
 
     model = cached_model(default_model_path)
     other = StyleRanges(scribble_points=(30, 120), line_angle=(35.0, 90.0))  # not training's

@@ -7,11 +7,11 @@ import pytest
 from mnist_core.config import TrainConfig
 from mnist_core.data import to_float
 from mnist_core.evaluation import accuracy_and_loss, confusion_matrix, mistakes, per_digit_accuracy
-from mnist_core.explain import explain
-from mnist_core.models import build_model
-from mnist_core.predict import classify
-from mnist_core.training import mix_in, train
-from mnist_core.worker import PredictionWorker
+from mnist_core.processes.prediction import PredictionWorker
+from mnist_core.tf.explain import explain
+from mnist_core.tf.models import build_model
+from mnist_core.tf.predict import classify
+from mnist_core.tf.training import mix_in, train
 
 
 def test_confusion_matrix_counts_and_drill_down():
@@ -62,7 +62,7 @@ def test_mix_in_gives_drawings_their_share():
 
 
 def test_fine_tuning_learns_the_drawings_and_keeps_mnist(mnist, default_model_path):
-    from mnist_core.store import load_model
+    from mnist_core.tf.predict import load_model
 
     # "drawings": MNIST test 4s whose top row is inked, so they look unlike any 4 or 7
     fours = to_float(mnist[2][mnist[3] == 4][:40])
@@ -94,7 +94,7 @@ def test_softmax_twice_cannot_go_below_its_floor(mnist):
 
 
 def test_unknown_mistakes_and_base_models_are_refused(mnist, tmp_path):
-    from mnist_core.config import check_new_run
+    from mnist_core.store import check_new_run
 
     with pytest.raises(ValueError, match="mistake"):
         TrainConfig(mistake="typo").validate()

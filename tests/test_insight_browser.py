@@ -21,14 +21,14 @@ from apprunner import (
     stop_app,
     wait_idle,
 )
-from mnist_core.config import TrainConfig
+from mnist_core.config import TrainConfig, TrainingRequest
 from mnist_core.data import to_float
 from mnist_core.drawings import load_drawings, save_drawing
 from mnist_core.evaluation import confusion_matrix
 from mnist_core.pendigits import PenDigits, render
-from mnist_core.predict import cached_model, classify
 from mnist_core.preprocess import canvas_to_mnist
-from mnist_core.training import train_evaluate_save
+from mnist_core.tf.predict import cached_model, classify
+from mnist_core.tf.training import train_and_save
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def app(tmp_path_factory):
     models = models_with_default(tmp_path_factory.mktemp("models"))
     drawings = tmp_path_factory.mktemp("drawings")
     config = TrainConfig(arch="dense", epochs=1, train_size=1000, batch_size=32)
-    train_evaluate_save(config, "tiny", models)
+    train_and_save(TrainingRequest(config, "tiny", models))
     process, url = start_app(models_dir=models, drawings_dir=drawings)
     yield url, models, drawings
     stop_app(process)

@@ -7,52 +7,56 @@ import numpy as np
 import pytest
 
 from apprunner import models_with_default
-from mnist_core.config import TrainConfig
-from mnist_core.jobs import JobBusy, JobRunner
-from mnist_core.predict import probabilities
+from mnist_core.config import TrainConfig, TrainingRequest
 from mnist_core.preprocess import canvas_to_mnist
-from mnist_core.store import MODELS_DIR, list_models, load_model
-from mnist_core.worker import PredictionWorker
+from mnist_core.processes.prediction import PredictionWorker
+from mnist_core.processes.training import JobBusy, JobRunner
+from mnist_core.store import MODELS_DIR, list_models
+from mnist_core.tf.predict import load_model, probabilities
 
 
 def test_a_job_reports_progress_then_saves_a_tested_model(tmp_path):
     runner = JobRunner()
     config = TrainConfig(arch="dense", epochs=2, train_size=3000, batch_size=32)
-    job = runner.start(config, "quick", tmp_path)
+    job = runner.start(TrainingRequest(config, "quick", tmp_path))
     with pytest.raises(JobBusy):
-        runner.start(config, "second", tmp_path)
+        runner.start(TrainingRequest(config, "second", tmp_path))
     state = job.wait(timeout=300)
     assert state.status == "done", state.error
-    assert state.result["accuracy"] > 0.85 and not state.result["stopped"]
+    result = state.outcome.metadata
+    assert result.test_accuracy > 0.85 and not result.stopped_early
     assert len(state.batches) == 2 * 94 and state.batches[-1][0] == pytest.approx(2.0)
     assert [e["epoch"] for e in state.epochs] == [1, 2] and "val_accuracy" in state.epochs[0]
     [saved] = list_models(tmp_path)
-    assert saved.name == "quick" and saved.metadata["test_accuracy"] == state.result["accuracy"]
-    runner.start(config, "after", tmp_path).wait(timeout=300)  # the slot is free again
+    assert saved.name == "quick" and saved.metadata.test_accuracy == result.test_accuracy
+    # the slot is free again
+    runner.start(TrainingRequest(config, "after", tmp_path)).wait(timeout=300)
 
 
 def test_bad_settings_are_refused_before_anything_starts(tmp_path):
     runner = JobRunner()
     with pytest.raises(ValueError, match="model name"):
-        runner.start(TrainConfig(), "../outside", tmp_path)
+        runner.start(TrainingRequest(TrainConfig(), "../outside", tmp_path))
     with pytest.raises(ValueError, match="epochs"):
-        runner.start(TrainConfig(epochs=0), "fine", tmp_path)
+        runner.start(TrainingRequest(TrainConfig(epochs=0), "fine", tmp_path))
     assert runner.current() is None and not list(tmp_path.iterdir())
 
 
 def test_stop_halts_within_a_second_and_keeps_the_model(tmp_path):
     runner = JobRunner()
-    job = runner.start(TrainConfig(arch="cnn", epochs=20, augment=True), "long", tmp_path)
+    config = TrainConfig(arch="cnn", epochs=20, augment=True)
+    job = runner.start(TrainingRequest(config, "long", tmp_path))
     while job.snapshot().epoch == 0 and len(job.snapshot().batches) < 20:
         job.wait(timeout=0.2)
     job.stop()
     state = job.wait(timeout=300)
-    assert state.status == "done" and state.result["stopped"]
+    result = state.outcome.metadata
+    assert state.status == "done" and result.stopped_early
     assert state.halted_after is not None and state.halted_after < 1.0
     assert state.epoch == 0  # nowhere near the 20 epochs asked for
     meta = list_models(tmp_path)[0].metadata
-    assert meta["stopped_early"] and meta["epochs_done"] == 0 and state.result["epochs"] == 0
-    assert 20 <= meta["batches_done"] == state.result["batches"] < meta["steps_per_epoch"]
+    assert meta.stopped_early and meta.epochs_done == 0 and result.epochs_done == 0
+    assert 20 <= meta.batches_done == result.batches_done < meta.steps_per_epoch
     assert job.discard() and not job.discard()  # once, whoever asks first
     assert job.snapshot().discarded and not list_models(tmp_path)
 
@@ -68,7 +72,7 @@ def test_predictions_during_a_training_use_the_saved_model_until_the_new_one_is_
     try:
         old = worker.probabilities(target, digit)
         config = TrainConfig(arch="dense", epochs=2, train_size=3000)
-        job = JobRunner().start(config, "default", models, overwrite=True)
+        job = JobRunner().start(TrainingRequest(config, "default", models, overwrite=True))
         during = []
         while not job.finished:
             during.append(worker.probabilities(target, digit))
@@ -77,7 +81,7 @@ def test_predictions_during_a_training_use_the_saved_model_until_the_new_one_is_
     finally:
         worker.close()
     assert len(during) > 50
-    summary = job.snapshot().summary
+    summary = job.snapshot().outcome.metadata
     bundled = json.loads((MODELS_DIR / "default.json").read_text())["test_accuracy"]
     assert summary.replaced_accuracy == pytest.approx(bundled)  # what came before
     assert summary.worse  # a 2-epoch dense model on 3,000 images

@@ -5,10 +5,10 @@ import time
 import numpy as np
 import pytest
 
-from mnist_core.predict import cached_model, model_input, probabilities
-from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.preprocess import canvas_to_mnist, model_input
+from mnist_core.processes.prediction import ANSWERS, PredictionWorker
 from mnist_core.store import ModelError
-from mnist_core.worker import ANSWERS, PredictionWorker
+from mnist_core.tf.predict import cached_model, probabilities
 
 
 def test_default_model_reads_real_pen_digits(default_model_path, pen_sample):

@@ -13,15 +13,16 @@ import pytest
 
 from mnist_core.atomic import remove_stale_temporaries
 from mnist_core.data import PROJECT_DIR
-from mnist_core.models import build_model
 from mnist_core.store import (
     ModelError,
+    ModelMetadata,
     list_models,
-    load_model,
     resolve,
     save_model,
     validate_name,
 )
+from mnist_core.tf.models import build_model
+from mnist_core.tf.predict import load_model
 
 
 @pytest.fixture(scope="module")
@@ -44,18 +45,18 @@ def test_good_names_pass(name):
 
 
 def test_save_list_load_roundtrip(tmp_path, small_model):
-    save_model(small_model, "m1", {"arch": "dense", "test_accuracy": 0.5}, tmp_path)
+    save_model(small_model, "m1", ModelMetadata(arch="dense", test_accuracy=0.5), tmp_path)
     [info] = list_models(tmp_path)
-    assert info.usable and info.name == "m1" and info.metadata["arch"] == "dense"
+    assert info.usable and info.name == "m1" and info.metadata.arch == "dense"
     x = np.random.default_rng(0).random((3, 28, 28), dtype=np.float32)
     np.testing.assert_allclose(load_model(info.path)(x), small_model(x), atol=1e-6)
     assert resolve("m1", tmp_path) == info.path
     with pytest.raises(ValueError, match="already exists"):
-        save_model(small_model, "m1", {}, tmp_path)
+        save_model(small_model, "m1", ModelMetadata(), tmp_path)
 
 
 def test_bad_files_are_listed_as_unusable_and_the_rest_still_listed(tmp_path, small_model):
-    save_model(small_model, "good", {"arch": "dense"}, tmp_path)
+    save_model(small_model, "good", ModelMetadata(arch="dense"), tmp_path)
     good = (tmp_path / "good.keras").read_bytes()
     (tmp_path / "truncated.keras").write_bytes(good[: len(good) // 2])
     (tmp_path / "text.keras").write_text("hello, I am not a model")
@@ -84,7 +85,7 @@ def test_unknown_model_reference_is_an_error(tmp_path):
 DIE_WHILE_SAVING = """
 import os, signal, sys
 from pathlib import Path
-from mnist_core.store import save_model
+from mnist_core.store import ModelMetadata, save_model
 
 class DiesWhileSaving:
     def save(self, path):
@@ -93,12 +94,13 @@ class DiesWhileSaving:
             f.flush()
         os.kill(os.getpid(), signal.SIGKILL)
 
-save_model(DiesWhileSaving(), "m", {"arch": "broken"}, Path(sys.argv[1]), overwrite=True)
+metadata = ModelMetadata(arch="broken")
+save_model(DiesWhileSaving(), "m", metadata, Path(sys.argv[1]), overwrite=True)
 """
 
 
 def test_a_save_killed_midway_leaves_the_previous_model(tmp_path, small_model):
-    save_model(small_model, "m", {"arch": "dense"}, tmp_path)
+    save_model(small_model, "m", ModelMetadata(arch="dense"), tmp_path)
     before = (tmp_path / "m.keras").read_bytes()
     child = subprocess.run(
         [sys.executable, "-c", DIE_WHILE_SAVING, str(tmp_path)], cwd=PROJECT_DIR, timeout=120

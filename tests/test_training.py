@@ -6,9 +6,9 @@ import pytest
 
 from mnist_core.architectures import ARCHITECTURES
 from mnist_core.config import TrainConfig
-from mnist_core.evaluation import evaluate
-from mnist_core.models import build_model
-from mnist_core.training import train
+from mnist_core.tf.models import build_model
+from mnist_core.tf.predict import evaluate
+from mnist_core.tf.training import train
 
 
 @pytest.mark.parametrize("arch, augment", [("dense", False), ("cnn", True)])

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from mnist_core.preprocess import canvas_to_mnist
-from mnist_core.worker import ANSWERS, STUDIES, STUDIES_NICENESS, PredictionWorker
+from mnist_core.processes.prediction import ANSWERS, STUDIES, STUDIES_NICENESS, PredictionWorker
 
 
 def test_drawings_are_answered_while_a_model_is_tested(default_model_path, pen_sample):

@@ -48,10 +48,10 @@ def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
     info = by_name[name]
     m = info.metadata
     details = [
-        f"{m['params']:,} parameters" if "params" in m else None,
-        f"{m['epochs_done']} epochs" if "epochs_done" in m else None,
-        "trained with augmentation" if m.get("config", {}).get("augment") else None,
-        m.get("note"),
+        f"{m.params:,} parameters" if m.params is not None else None,
+        f"{m.epochs_done} epochs" if m.epochs_done is not None else None,
+        "trained with augmentation" if m.config is not None and m.config.augment else None,
+        m.note,
     ]
     st.caption(" · ".join(d for d in details if d) or "no metadata")
     return info

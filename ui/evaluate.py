@@ -137,7 +137,7 @@ def drawings_ui(model: ModelInfo, models: dict[str, ModelInfo], drawings: Drawin
         )
         return
     accuracy = drawings_accuracy(model, drawings)
-    base_name = model.metadata.get("fine_tuned_from")
+    base_name = model.metadata.fine_tuned_from
     base = models.get(base_name)
     if base is not None and base.usable:
         before = drawings_accuracy(base, drawings)
@@ -146,7 +146,7 @@ def drawings_ui(model: ModelInfo, models: dict[str, ModelInfo], drawings: Drawin
             f"{accuracy:.1%}",
             delta=f"{accuracy - before:+.1%} against {base_name} ({before:.1%})",
         )
-        used = model.metadata.get("drawings", 0)
+        used = model.metadata.drawings
         st.caption(
             f"It was fine-tuned on the {used} drawings saved then: on those it has seen, "
             "a rise is expected; drawings added since show whether it learned your hand."
@@ -163,7 +163,7 @@ def comparison_table(models: list[ModelInfo], drawings: DrawingSet) -> pd.DataFr
     """One row per usable model: how it was made and how well it reads."""
     rows = []
     for m in models:
-        meta, config = m.metadata, m.metadata.get("config", {})
+        meta, config = m.metadata, m.metadata.config
         try:
             mine = drawings_accuracy(m, drawings) if len(drawings) else None
         except ModelError:
@@ -171,16 +171,16 @@ def comparison_table(models: list[ModelInfo], drawings: DrawingSet) -> pd.DataFr
         rows.append(
             {
                 "model": m.name,
-                "architecture": meta.get("arch"),
-                "parameters": meta.get("params"),
+                "architecture": meta.arch,
+                "parameters": meta.params,
                 # a stopped run's part of an epoch counts (epochs_trained, since issue 18)
-                "epochs": meta.get("epochs_trained", meta.get("epochs_done")),
-                "augmented": config.get("augment"),
+                "epochs": meta.epochs_done if meta.epochs_trained is None else meta.epochs_trained,
+                "augmented": None if config is None else config.augment,
                 # "" rather than None: the table would print None in words
-                "fine-tuned from": meta.get("fine_tuned_from") or "",
-                "mistake": "" if config.get("mistake", "none") == "none" else config["mistake"],
-                "training time (s)": meta.get("training_seconds"),
-                "test accuracy": meta.get("test_accuracy"),
+                "fine-tuned from": meta.fine_tuned_from or "",
+                "mistake": "" if config is None or config.mistake == "none" else config.mistake,
+                "training time (s)": meta.training_seconds,
+                "test accuracy": meta.test_accuracy,
                 "your drawings": mine,
             }
         )

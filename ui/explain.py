@@ -100,7 +100,7 @@ def pipeline_ui(canvas: np.ndarray, steps: Steps, model: ModelInfo) -> None:
 
 def _temperature_note(model: ModelInfo) -> str:
     """For a calibrated model: its last layer divides the scores by a temperature."""
-    temperature = model.metadata.get("temperature")
+    temperature = model.metadata.temperature
     if not temperature:
         return ""
     return (

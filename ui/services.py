@@ -1,7 +1,7 @@
 """Long-lived objects the pages share across reruns and sessions, and their caches.
 
 Nothing here imports TensorFlow: predictions and training run in child processes (see
-mnist_core.worker for why), so the Streamlit server stays quick to answer.
+mnist_core.processes.prediction for why), so the Streamlit server stays quick to answer.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from mnist_core.atomic import remove_stale_temporaries
 from mnist_core.data import DataError, load_mnist, mnist_path
 from mnist_core.drawings import DRAWINGS_DIR, DrawingSet, load_drawings
-from mnist_core.jobs import JobRunner
+from mnist_core.processes.prediction import PredictionWorker
+from mnist_core.processes.training import JobRunner
 from mnist_core.store import (
     DEFAULT_MODEL,
     MODELS_DIR,
@@ -23,7 +24,6 @@ from mnist_core.store import (
     list_models,
     model_path,
 )
-from mnist_core.worker import PredictionWorker
 from ui.memory import keep_cleaning
 from ui.nodelay import send_without_delay
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -11,16 +12,15 @@ import streamlit as st
 
 from mnist_core.architectures import ARCHITECTURES, MISTAKES
 from mnist_core.config import (
-    AUGMENT_DEFAULT,
-    FINE_TUNE_DEFAULTS,
+    FINE_TUNE,
     MAX_TRAIN_SIZE,
     MIN_FINE_TUNE_DRAWINGS,
+    NEW_MODEL,
     TrainConfig,
 )
 from mnist_core.config import drawing_repeats as repeats_for
-from mnist_core.jobs import JobState
-from mnist_core.store import DEFAULT_MODEL, ModelInfo
-from mnist_core.summary import RunSummary
+from mnist_core.processes.training import JobState, JobStatus
+from mnist_core.store import DEFAULT_MODEL, ModelInfo, ModelMetadata
 
 TRAIN_SIZES = {
     10_000: "10,000 (quick demo)",
@@ -53,32 +53,47 @@ run's charts, the page says which gap that run shows.
 
 
 MODES = {"new": "Train a new model", "tune": "Fine-tune a model on your drawings"}
-NEW_MODEL_DEFAULTS = {
-    "epochs": 5,
-    "batch_size": 64,
-    "learning_rate": 1e-3,
-    "train_size": 20_000,
-    "augment": AUGMENT_DEFAULT,
-}
+PRESETS = {"new": NEW_MODEL, "tune": FINE_TUNE}  # each mode's starting settings
 EPOCHS_RANGE = (1, 50)  # on the page; the CLI allows more
-_WIDGETS = {  # TrainConfig field → settings widget key
-    "epochs": "train_epochs",
-    "batch_size": "train_batch",
-    "learning_rate": "train_lr",
-    "train_size": "train_size",
-    "augment": "train_augment",
-}
+
+
+@dataclass(frozen=True)
+class FormKeys:
+    """The settings form's widget keys (their names in session state), each spelled here
+    once; the fields that share a name with TrainConfig's hold that setting."""
+
+    mode: str = "train_mode"
+    arch: str = "train_arch"
+    epochs: str = "train_epochs"
+    batch_size: str = "train_batch"
+    learning_rate: str = "train_lr"
+    train_size: str = "train_size"
+    augment: str = "train_augment"
+    mistake: str = "train_mistake"
+    base_model: str = "train_base"
+    name: str = "train_name"
+    overwrite: str = "train_overwrite"
+
+
+KEY = FormKeys()
+# the settings a mode's preset puts on the form when the mode is picked
+PRESET_FIELDS = ("epochs", "batch_size", "learning_rate", "train_size", "augment")
+
+
+def preset_values(preset: TrainConfig) -> dict:
+    """{widget key: value} of the form's settings that `preset` gives."""
+    return {getattr(KEY, field): getattr(preset, field) for field in PRESET_FIELDS}
 
 
 # The form's widgets, and their values on a first visit. Streamlit forgets a widget's value
 # on any run that does not draw it (the form is hidden while a training runs), so the
 # values are also kept under KEPT and put back: a session's settings survive its runs.
 FORM_DEFAULTS = {
-    "train_mode": "new",
-    "train_arch": "cnn",
-    **{_WIDGETS[field]: value for field, value in NEW_MODEL_DEFAULTS.items()},
-    "train_overwrite": False,
-    "train_mistake": "none",
+    KEY.mode: "new",
+    KEY.arch: NEW_MODEL.arch,
+    **preset_values(NEW_MODEL),
+    KEY.overwrite: False,
+    KEY.mistake: NEW_MODEL.mistake,
 }
 KEPT = "train_kept"
 
@@ -87,39 +102,37 @@ def restore_settings(state, models: list[ModelInfo]) -> None:
     """Put back the session's last settings (or the defaults) before the form is drawn; a
     kept model name that is now taken (by its own run, usually) gets a fresh default."""
     kept = dict(state.get(KEPT, {}))
-    name = kept.pop("train_name", None)
+    name = kept.pop(KEY.name, None)
     for key, value in {**FORM_DEFAULTS, **kept}.items():
         if key not in state:
             state[key] = value
-    if "train_name" not in state:
+    if KEY.name not in state:
         if name is None or name in {m.name for m in models}:
             _name_default()
         else:
-            state["train_name"] = name
+            state[KEY.name] = name
 
 
 def keep_settings(state) -> None:
     """Remember the form's current values for restore_settings."""
     state[KEPT] = {
-        key: state[key] for key in [*FORM_DEFAULTS, "train_name", "train_base"] if key in state
+        key: state[key] for key in [*FORM_DEFAULTS, KEY.name, KEY.base_model] if key in state
     }
 
 
 def _mode_changed() -> None:
     """Switching between a new model and a fine-tune resets the settings to suit it."""
-    tune = st.session_state.get("train_mode") == "tune"
-    for field, value in (FINE_TUNE_DEFAULTS if tune else NEW_MODEL_DEFAULTS).items():
-        st.session_state[_WIDGETS[field]] = value
+    st.session_state.update(preset_values(PRESETS[st.session_state.get(KEY.mode, "new")]))
     _name_default()
 
 
 def _name_default() -> None:
-    if st.session_state.get("train_mode") == "tune":
-        base = st.session_state.get("train_base") or DEFAULT_MODEL
-        st.session_state["train_name"] = f"{base}-mine-{datetime.now():%m%d-%H%M}"
+    if st.session_state.get(KEY.mode) == "tune":
+        base = st.session_state.get(KEY.base_model) or DEFAULT_MODEL
+        st.session_state[KEY.name] = f"{base}-mine-{datetime.now():%m%d-%H%M}"
     else:
-        arch = st.session_state.get("train_arch", "cnn")
-        st.session_state["train_name"] = f"{arch}-{datetime.now():%m%d-%H%M}"
+        arch = st.session_state.get(KEY.arch, NEW_MODEL.arch)
+        st.session_state[KEY.name] = f"{arch}-{datetime.now():%m%d-%H%M}"
 
 
 def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
@@ -128,7 +141,7 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
         "What to train",
         list(MODES),
         format_func=MODES.get,
-        key="train_mode",
+        key=KEY.mode,
         on_change=_mode_changed,
         required=True,
     )
@@ -140,7 +153,7 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
             st.radio(
                 "Architecture",
                 list(ARCHITECTURES),
-                key="train_arch",
+                key=KEY.arch,
                 format_func=lambda a: f"{a} ({ARCHITECTURES[a].params:,} parameters)",
                 captions=[arch_caption(a, models) for a in ARCHITECTURES],
                 on_change=_name_default,
@@ -150,14 +163,14 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
         st.number_input(
             f"Epochs ({EPOCHS_RANGE[0]}-{EPOCHS_RANGE[1]})",
             step=1,
-            key="train_epochs",
+            key=KEY.epochs,
             help="Passes over the training images. More is slower; past a point it stops helping.",
         )
         st.select_slider(
             "MNIST images mixed in" if mode == "tune" else "Training images",
             options=list(TRAIN_SIZES),
             format_func=TRAIN_SIZES.get,
-            key="train_size",
+            key=KEY.train_size,
             help="Fine-tuning keeps training on MNIST digits too, so the model does not "
             "forget them while it learns your handwriting."
             if mode == "tune"
@@ -167,35 +180,35 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
         st.select_slider(
             "Batch size",
             options=[16, 32, 64, 128, 256],
-            key="train_batch",
+            key=KEY.batch_size,
             help="Images per weight update. Larger is faster per "
             "image but takes fewer, coarser steps.",
         )
         st.select_slider(
             "Learning rate",
             options=[0.0001, 0.0003, 0.001, 0.003, 0.01],
-            key="train_lr",
+            key=KEY.learning_rate,
             help="How big each nudge is. It shrinks smoothly to nearly zero by the last batch.",
         )
         st.toggle(
             "Augmentation",
-            key="train_augment",
+            key=KEY.augment,
             help="Show the network randomly slanted, rotated, thicker and "
             "thinner digits, crossed 7s and slashed 0s: slower to learn, much "
             "better at reading what people draw.",
         )
         st.text_input(
             "Model name",
-            key="train_name",
+            key=KEY.name,
             max_chars=64,
             help="Letters, digits, '_', '-' and '.'; saved in models/.",
         )
-        st.checkbox("Replace a saved model of that name", key="train_overwrite")
+        st.checkbox("Replace a saved model of that name", key=KEY.overwrite)
     with st.expander("Advanced: make a classic mistake on purpose", icon=":material/science:"):
         mistake = st.radio(
             "Loss set-up",
             list(MISTAKES),
-            key="train_mistake",
+            key=KEY.mistake,
             format_func=MISTAKES.get,
             help="See what goes wrong: watch the loss and accuracy curves. The Draw page's "
             "“How the model decided” explains why.",
@@ -212,26 +225,26 @@ def arch_caption(arch: str, models: list[ModelInfo]) -> str:
         m
         for m in models
         if m.usable
-        and m.metadata.get("arch") == arch
-        and m.metadata.get("test_accuracy") is not None
-        and m.metadata.get("config", {}).get("mistake", "none") == "none"
+        and m.metadata.arch == arch
+        and m.metadata.test_accuracy is not None
+        and (m.metadata.config is None or m.metadata.config.mistake == "none")
     ]
     if not runs:
         return f"{text}; no saved model of this kind yet"
-    best = max(runs, key=lambda m: m.metadata["test_accuracy"])
-    return f"{text}; best saved here: {best.metadata['test_accuracy']:.2%} ({conditions(best)})"
+    best = max(runs, key=lambda m: m.metadata.test_accuracy)
+    return f"{text}; best saved here: {best.metadata.test_accuracy:.2%} ({conditions(best)})"
 
 
 def conditions(model: ModelInfo) -> str:
     """How a saved model was trained, in a few words: `name`: 5 epochs on 20,000 images…"""
-    m, config = model.metadata, model.metadata.get("config", {})
-    epochs = m.get("epochs_trained", m.get("epochs_done"))
+    m, config = model.metadata, model.metadata.config
+    epochs = m.epochs_trained if m.epochs_trained is not None else m.epochs_done
     parts = [f"`{model.name}`: {epochs:g} epochs" if epochs is not None else f"`{model.name}`"]
-    if config.get("train_size"):
-        parts[0] += f" on {config['train_size']:,} images"
-    parts.append("augmented" if config.get("augment") else "not augmented")
-    if m.get("fine_tuned_from"):
-        parts.append(f"fine-tuned from `{m['fine_tuned_from']}`")
+    if config is not None:
+        parts[0] += f" on {config.train_size:,} images"
+    parts.append("augmented" if config is not None and config.augment else "not augmented")
+    if m.fine_tuned_from:
+        parts.append(f"fine-tuned from `{m.fine_tuned_from}`")
     return ", ".join(parts)
 
 
@@ -241,8 +254,9 @@ def _last_mistake_ui(mistake: str, models: list[ModelInfo]) -> None:
         m
         for m in models
         if m.usable
-        and m.metadata.get("config", {}).get("mistake") == mistake
-        and m.metadata.get("history")
+        and m.metadata.config is not None
+        and m.metadata.config.mistake == mistake
+        and m.metadata.history
     ]
     if not runs:
         st.caption(
@@ -250,13 +264,14 @@ def _last_mistake_ui(mistake: str, models: list[ModelInfo]) -> None:
             "compare them with a normal run."
         )
         return
-    last = max(runs, key=lambda m: m.metadata.get("created", ""))
-    history = last.metadata["history"]
+    last = max(runs, key=lambda m: m.metadata.created or "")
+    history = last.metadata.history
     data = history_curves(history)
+    accuracy = last.metadata.test_accuracy
     st.caption(
-        f"How it went here, per epoch ({conditions(last)}); test accuracy "
-        f"{last.metadata['test_accuracy']:.2%}. "
-        + gap_text(history, augment=last.metadata.get("config", {}).get("augment", False))
+        f"How it went here, per epoch ({conditions(last)})"
+        + (f"; test accuracy {accuracy:.2%}. " if accuracy is not None else ". ")
+        + gap_text(history, augment=last.metadata.config.augment)
     )
     loss, accuracy = st.columns(2)
     epochs = len(history.get("loss", []))
@@ -299,18 +314,18 @@ def gap_text(history: dict, augment: bool = False) -> str:
 def _base_model_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
     """The model to fine-tune, and what the user's drawings hold and how they will be used."""
     usable = {m.name: m for m in models if m.usable}
-    if st.session_state.get("train_base") not in usable:
-        st.session_state["train_base"] = DEFAULT_MODEL if DEFAULT_MODEL in usable else None
+    if st.session_state.get(KEY.base_model) not in usable:
+        st.session_state[KEY.base_model] = DEFAULT_MODEL if DEFAULT_MODEL in usable else None
     st.selectbox(
         "Model to fine-tune",
         list(usable),
-        key="train_base",
+        key=KEY.base_model,
         format_func=lambda n: usable[n].describe(),
         on_change=_name_default,
     )
     total = int(drawing_counts.sum())
     if total >= MIN_FINE_TUNE_DRAWINGS:
-        mnist = st.session_state.get("train_size", FINE_TUNE_DEFAULTS["train_size"])
+        mnist = st.session_state.get(KEY.train_size, FINE_TUNE.train_size)
         st.caption(
             f"Your {total} saved drawings are mixed into every epoch, each repeated "
             f"{repeats_for(mnist, total)} times, so that they make a quarter of it: "
@@ -341,34 +356,35 @@ def settings_from_state(state) -> tuple[TrainConfig, str, bool]:
     Read when Start is clicked, not when the button was drawn: a click that follows an
     edit before the page has redrawn would otherwise start with the previous values.
     """
-    tune = state.get("train_mode") == "tune"
-    epochs, (low, high) = state.get("train_epochs"), EPOCHS_RANGE
+    tune = state.get(KEY.mode) == "tune"
+    epochs, (low, high) = state.get(KEY.epochs), EPOCHS_RANGE
     if epochs is None or epochs != int(epochs) or not low <= epochs <= high:
         shown = "nothing" if epochs is None else f"{epochs:g}"
         raise ValueError(f"Epochs must be a whole number from {low} to {high}, not {shown}.")
-    if tune and not state.get("train_base"):
+    if tune and not state.get(KEY.base_model):
         raise ValueError("Pick a model to fine-tune.")
+    preset = PRESETS["tune" if tune else "new"]
     config = TrainConfig(
-        arch=state.get("train_arch", "cnn"),
+        arch=state.get(KEY.arch, preset.arch),
         epochs=int(epochs),
-        batch_size=state["train_batch"],
-        learning_rate=state["train_lr"],
-        train_size=state["train_size"],
-        augment=state["train_augment"],
-        base_model=state.get("train_base") if tune else None,
-        mistake=state.get("train_mistake", "none"),
+        batch_size=state[KEY.batch_size],
+        learning_rate=state[KEY.learning_rate],
+        train_size=state[KEY.train_size],
+        augment=state[KEY.augment],
+        base_model=state.get(KEY.base_model) if tune else None,
+        mistake=state.get(KEY.mistake, preset.mistake),
     )
-    return config, state["train_name"].strip(), state["train_overwrite"]
+    return config, state[KEY.name].strip(), state[KEY.overwrite]
 
 
-def comparison_ui(summary: RunSummary) -> None:
+def comparison_ui(summary: ModelMetadata) -> None:
     """Test accuracy against the model that came before, and for a fine-tune the drawings
     before → after; a fall of more than half a point is a warning, not a success."""
     first, second, third = st.columns(3)
     change, before = summary.accuracy_change, summary.previous_accuracy
     first.metric(
         "Test accuracy",
-        f"{summary.accuracy:.2%}",
+        f"{summary.test_accuracy:.2%}",
         delta=None if change is None else f"{change * 100:+.2f} points (was {before:.2%})",
         help="Share of the 10,000 MNIST test digits it reads right"
         + (
@@ -379,7 +395,7 @@ def comparison_ui(summary: RunSummary) -> None:
             else "."
         ),
     )
-    second.metric("Test loss", f"{summary.loss:.4f}")
+    second.metric("Test loss", f"{summary.test_loss:.4f}")
     if summary.drawings_accuracy_after is not None:
         after, was = summary.drawings_accuracy_after, summary.drawings_accuracy_before
         third.metric(
@@ -402,7 +418,7 @@ def comparison_ui(summary: RunSummary) -> None:
         )
         st.warning(
             f"**Worse than before.** Test accuracy fell from {before:.2%} to "
-            f"{summary.accuracy:.2%} ({change * 100:+.2f} points) against {what}: it "
+            f"{summary.test_accuracy:.2%} ({change * 100:+.2f} points) against {what}: it "
             "now misreads MNIST digits it used to read. Wrong labels among your drawings, "
             "or too few of them, do this.",
             icon=":material/warning:",
@@ -426,7 +442,7 @@ def charts_ui(state: JobState) -> None:
 
 def progress_line(state: JobState) -> str:
     """Keras-style progress: epoch i/N, batch j/M, images/s, time left."""
-    if state.status == "starting":
+    if state.status == JobStatus.STARTING:
         if state.config.base_model:
             return (
                 f"Starting: loading TensorFlow, MNIST and `{state.config.base_model}`, and "
@@ -440,12 +456,12 @@ def progress_line(state: JobState) -> str:
     if state.images_per_second:
         parts.append(f"{state.images_per_second:,.0f} images/s")
     left = state.seconds_left()
-    if left is not None and state.status == "running":
+    if left is not None and state.status == JobStatus.RUNNING:
         parts.append(f"about {left:.0f} s left")
-    if state.status in ("stopping", "evaluating"):
+    if state.status in (JobStatus.STOPPING, JobStatus.EVALUATING):
         parts.append(
             "stopping, then testing on 10,000 unseen images…"
-            if state.status == "stopping"
+            if state.status == JobStatus.STOPPING
             else "testing on 10,000 unseen images…"
         )
     return " · ".join(parts)

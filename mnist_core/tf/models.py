@@ -1,4 +1,5 @@
-"""The model architectures: each takes (N, 28, 28) float32 images in [0, 1], outputs logits.
+"""Keras models of the architectures in architectures.py: (N, 28, 28) float32 images in
+[0, 1] in, logits out; compiled with the tutorial's loss, or a classic mistake on purpose.
 
 Logits, not probabilities: the loss applies softmax itself (`from_logits=True`), which is
 numerically safer than a softmax layer followed by log; predictions apply softmax after.
@@ -6,58 +7,67 @@ numerically safer than a softmax layer followed by log; predictions apply softma
 
 from __future__ import annotations
 
+from functools import singledispatch
+
 import keras
 
-from .architectures import MISTAKES
-from .handwriting import NOT_A_DIGIT
-
-INPUT_SHAPE = (28, 28)
-NUM_CLASSES = 10
+from .. import architectures as spec
+from ..architectures import ARCHITECTURES, INPUT_SHAPE, MISTAKES, NUM_CLASSES
+from ..handwriting import NOT_A_DIGIT
 
 
-def _dense() -> keras.Model:
-    # The beginner tutorial's network, unchanged.
-    return keras.Sequential(
-        [
-            keras.Input(INPUT_SHAPE),
-            keras.layers.Flatten(),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dropout(0.2),
-            keras.layers.Dense(NUM_CLASSES),
-        ],
-        name="dense",
+@singledispatch
+def keras_layer(layer) -> keras.layers.Layer:
+    """The Keras layer for one of architectures.py's layer records."""
+    raise TypeError(f"no Keras layer for {layer!r}")
+
+
+@keras_layer.register
+def _(layer: spec.Flatten):
+    return keras.layers.Flatten()
+
+
+@keras_layer.register
+def _(layer: spec.AddChannel):
+    return keras.layers.Reshape(INPUT_SHAPE + (1,))
+
+
+@keras_layer.register
+def _(layer: spec.Dense):
+    return keras.layers.Dense(layer.units, activation=layer.activation)
+
+
+@keras_layer.register
+def _(layer: spec.Dropout):
+    return keras.layers.Dropout(layer.rate)
+
+
+@keras_layer.register
+def _(layer: spec.Conv):
+    return keras.layers.Conv2D(
+        layer.filters, layer.size, activation=layer.activation, use_bias=layer.bias
     )
 
 
-def _cnn() -> keras.Model:
-    def conv_block(filters):
-        return [
-            keras.layers.Conv2D(filters, 3, use_bias=False),
-            # momentum 0.9, not 0.99: a quick demo run of ~100 batches must still leave
-            # usable moving statistics for inference
-            keras.layers.BatchNormalization(momentum=0.9),
-            keras.layers.Activation("relu"),
-            keras.layers.Conv2D(filters, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
-        ]
-
-    return keras.Sequential(
-        [
-            keras.Input(INPUT_SHAPE),
-            keras.layers.Reshape(INPUT_SHAPE + (1,)),
-            *conv_block(32),  # (N, 12, 12, 32)
-            *conv_block(64),  # (N, 4, 4, 64)
-            keras.layers.Flatten(),
-            keras.layers.Dropout(0.3),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dropout(0.3),
-            keras.layers.Dense(NUM_CLASSES),
-        ],
-        name="cnn",
-    )
+@keras_layer.register
+def _(layer: spec.BatchNorm):
+    return keras.layers.BatchNormalization(momentum=layer.momentum)
 
 
-BUILDERS = {"dense": _dense, "cnn": _cnn}  # described in architectures.py
+@keras_layer.register
+def _(layer: spec.ReLU):
+    return keras.layers.Activation("relu")
+
+
+@keras_layer.register
+def _(layer: spec.MaxPool):
+    return keras.layers.MaxPooling2D()
+
+
+def keras_model(arch: str) -> keras.Model:
+    """An untrained model of architecture `arch` (see architectures.py), named after it."""
+    layers = [keras_layer(layer) for layer in ARCHITECTURES[arch].layers]
+    return keras.Sequential([keras.Input(INPUT_SHAPE), *layers], name=arch)
 
 
 def build_model(
@@ -67,16 +77,16 @@ def build_model(
     mistake: str = "none",
     not_digits: bool = False,
 ) -> keras.Model:
-    """A new, compiled model of architecture `arch` ('dense' or 'cnn').
+    """A new, compiled model of architecture `arch` (a key of ARCHITECTURES).
 
     `learning_rate` is a float or a Keras learning-rate schedule; `not_digits`: see
     compile_model.
     """
-    if arch not in BUILDERS:
-        raise ValueError(f"unknown architecture {arch!r}; choose from {', '.join(BUILDERS)}")
+    if arch not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {arch!r}; choose from {', '.join(ARCHITECTURES)}")
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    model = BUILDERS[arch]()
+    model = keras_model(arch)
     compile_model(model, learning_rate, mistake, not_digits)
     return model
 

@@ -1,7 +1,10 @@
 """Train a model from a plain config, reporting progress and stopping between batches.
 
-`train` is the one entry point: the CLI, the Train page and the benchmarks all call it.
-Progress goes to callbacks so the caller decides how to show it (a terminal bar, charts).
+`train` is the training loop that every run goes through; `train_and_save` is the one
+entry for a whole run (the CLI and the Train page's training process call it): a new
+model (`train_new`) or a fine-tune on a person's drawings (`fine_tune`), tested, then
+saved with its metadata. Progress goes to callbacks so the caller decides how to show it
+(a terminal bar, charts).
 """
 
 from __future__ import annotations
@@ -16,18 +19,23 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .augment import augment_batch
-from .config import (
+from ..config import (
     DRAWINGS_SHARE,
     VALIDATION_SIZE,
     TrainConfig,
+    TrainingRequest,
     check_fine_tune_drawings,
-    check_new_run,
     drawing_repeats,
 )
-from .data import to_float
-from .models import BUILDERS, NOT_A_DIGIT, build_model, compile_model
-from .styles import add_style_variants
+from ..data import load_mnist, to_float
+from ..drawings import DRAWINGS_DIR, load_drawings
+from ..evaluation import accuracy_and_loss
+from ..handwriting import NOT_A_DIGIT
+from ..store import ModelInfo, ModelMetadata, check_new_run, inspect, model_path, save_model
+from ..styles import add_style_variants
+from .augment import augment_batch
+from .models import build_model, compile_model
+from .predict import classify, evaluate, load_model
 
 
 @dataclass
@@ -198,80 +206,76 @@ def train(
     )
 
 
-def run_metadata(result: TrainResult, test: dict, extra: dict | None = None) -> dict:
-    """The sidecar saved beside a trained model: how it was made and how well it does."""
-    return {
-        "arch": result.config.arch,
-        "config": result.config.as_dict(),
-        "params": int(result.model.count_params()),
-        "epochs_done": result.epochs_done,
-        "batches_done": result.batches_done,
-        "steps_per_epoch": result.steps_per_epoch,
-        "epochs_trained": round(result.epochs_trained, 3),
-        "stopped_early": result.stopped,
-        "training_seconds": round(result.seconds, 2),
-        "images_per_second": round(result.images_per_second, 1),
-        "test_accuracy": test["accuracy"],
-        "test_loss": test["loss"],
-        "history": result.history,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        **(extra or {}),
-    }
+def run_metadata(result: TrainResult, test: dict, **more) -> ModelMetadata:
+    """The metadata saved beside a trained model: how it was made and how well it does;
+    `more` sets further fields (a fine-tune's, a model card's)."""
+    return ModelMetadata(
+        arch=result.config.arch,
+        config=result.config,
+        params=int(result.model.count_params()),
+        epochs_done=result.epochs_done,
+        batches_done=result.batches_done,
+        steps_per_epoch=result.steps_per_epoch,
+        epochs_trained=round(result.epochs_trained, 3),
+        stopped_early=result.stopped,
+        training_seconds=round(result.seconds, 2),
+        images_per_second=round(result.images_per_second, 1),
+        test_accuracy=test["accuracy"],
+        test_loss=test["loss"],
+        history=result.history,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        **more,
+    )
 
 
-def train_evaluate_save(
-    config: TrainConfig,
-    name: str,
-    models_dir,
-    overwrite: bool = False,
+def train_and_save(
+    request: TrainingRequest,
     on_batch: BatchFn | None = None,
     on_epoch: EpochFn | None = None,
     stop: threading.Event | None = None,
-    drawings_dir=None,
-) -> dict:
-    """Train on MNIST (or fine-tune config.base_model on the drawings in `drawings_dir` and
-    MNIST), measure on the test set, save as `name`; a summary of the run.
+) -> ModelInfo:
+    """The whole run `request` asks for, tested on the MNIST test set and saved: a new
+    model, or a fine-tune when its config names a base model. The saved model's
+    ModelInfo; its metadata is the run's summary.
 
     A run halted by `stop` is saved too (marked `stopped_early`), so it can be tried and
-    then kept or deleted. Returns {"model", "path", "accuracy", "loss", "epochs" (whole
-    epochs trained), "batches" (of a stopped epoch), "steps_per_epoch", "stopped",
-    "seconds", "images_per_second"}; "replaced_accuracy" when it replaced a saved model
-    (that model's recorded test accuracy); for a fine-tune "fine_tuned_from",
-    "base_accuracy"/"base_loss" (the base model measured on the same test set),
-    "drawings" (how many), "drawing_repeats" (times each went into an epoch) and
-    "drawings_accuracy_before"/"_after" (the base model's and the new one's on them).
+    then kept or deleted. Replacing a saved model records that model's test accuracy
+    (`replaced_accuracy`), to compare with.
     """
-    from .data import load_mnist
-    from .evaluation import accuracy_and_loss, evaluate
-    from .store import inspect, load_model, model_path, save_model
+    config = request.config
+    check_new_run(config, request.name, request.models_dir, request.overwrite)
+    target = model_path(request.name, request.models_dir)
+    replaced = inspect(target).metadata.test_accuracy if target.exists() else None
+    run = fine_tune if config.base_model is not None else train_new
+    model, metadata = run(request, load_mnist(), on_batch, on_epoch, stop)
+    metadata = replace(metadata, replaced_accuracy=replaced)
+    return save_model(model, request.name, metadata, request.models_dir, request.overwrite)
 
-    check_new_run(config, name, models_dir, overwrite)
-    mnist = load_mnist()
-    base, drawings, extra = None, None, {}
-    target = model_path(name, models_dir)
-    if target.exists():
-        extra["replaced_accuracy"] = inspect(target).metadata.get("test_accuracy")
-    if config.base_model is not None:
-        from .drawings import DRAWINGS_DIR, load_drawings
-        from .predict import classify
 
-        found = load_drawings(drawings_dir or DRAWINGS_DIR)
-        check_fine_tune_drawings(len(found), config.train_size)
-        base = load_model(model_path(config.base_model, models_dir))
-        config = replace(config, arch=base.name if base.name in BUILDERS else config.arch)
-        drawings = (found.digits, found.labels)
-        # measured here, on the same test set, rather than read from the base's metadata:
-        # the comparison after training must be like for like
-        before_test = evaluate(base, mnist[2], mnist[3])
-        before = accuracy_and_loss(classify(base, found.digits), found.labels)
-        extra = {
-            **extra,
-            "fine_tuned_from": config.base_model,
-            "base_accuracy": before_test["accuracy"],
-            "base_loss": before_test["loss"],
-            "drawings": len(found),
-            "drawings_accuracy_before": before["accuracy"],
-        }
+def train_new(request: TrainingRequest, mnist, on_batch=None, on_epoch=None, stop=None):
+    """(model, metadata) of a new model of request.config.arch trained on MNIST."""
+    result = train(request.config, mnist, on_batch=on_batch, on_epoch=on_epoch, stop=stop)
+    return result.model, run_metadata(result, evaluate(result.model, mnist[2], mnist[3]))
+
+
+def fine_tune(request: TrainingRequest, mnist, on_batch=None, on_epoch=None, stop=None):
+    """(model, metadata) of config.base_model trained further on the person's drawings
+    (request.drawings_dir) mixed with MNIST; the base model stays as it was.
+
+    The base is measured on the same test set just before, rather than read from its
+    metadata, so that the comparison after training is like for like; its drawings are
+    read by both models, before and after.
+    """
+    config = request.config
+    found = load_drawings(request.drawings_dir or DRAWINGS_DIR)
+    check_fine_tune_drawings(len(found), config.train_size)
+    base_path = model_path(config.base_model, request.models_dir)
+    base = load_model(base_path)
+    # the architecture is the base's, as its metadata records it (an old or hand-made
+    # model without one keeps the config's, which only labels the result)
+    config = replace(config, arch=inspect(base_path).metadata.arch or config.arch)
+    before_test = evaluate(base, mnist[2], mnist[3])
+    before = accuracy_and_loss(classify(base, found.digits), found.labels)
     result = train(
         config,
         mnist,
@@ -279,23 +283,18 @@ def train_evaluate_save(
         on_epoch=on_epoch,
         stop=stop,
         model=base,
-        drawings=drawings,
+        drawings=(found.digits, found.labels),
     )
-    test = evaluate(result.model, mnist[2], mnist[3])
-    if drawings is not None:
-        after = accuracy_and_loss(classify(result.model, drawings[0]), drawings[1])
-        extra["drawings_accuracy_after"] = after["accuracy"]
-        extra["drawing_repeats"] = result.drawing_repeats
-    info = save_model(result.model, name, run_metadata(result, test, extra), models_dir, overwrite)
-    return {
-        "model": name,
-        "path": str(info.path),
-        **test,
-        "epochs": result.epochs_done,
-        "batches": result.batches_done,
-        "steps_per_epoch": result.steps_per_epoch,
-        "stopped": result.stopped,
-        "seconds": round(result.seconds, 2),
-        "images_per_second": round(result.images_per_second, 1),
-        **extra,
-    }
+    after = accuracy_and_loss(classify(result.model, found.digits), found.labels)
+    metadata = run_metadata(
+        result,
+        evaluate(result.model, mnist[2], mnist[3]),
+        fine_tuned_from=config.base_model,
+        base_accuracy=before_test["accuracy"],
+        base_loss=before_test["loss"],
+        drawings=len(found),
+        drawing_repeats=result.drawing_repeats,
+        drawings_accuracy_before=before["accuracy"],
+        drawings_accuracy_after=after["accuracy"],
+    )
+    return result.model, metadata

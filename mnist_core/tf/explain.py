@@ -15,7 +15,7 @@ from functools import lru_cache
 import keras
 import numpy as np
 
-from .predict import model_input
+from ..preprocess import model_input
 
 MAX_PICTURES = 32
 

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import DataError, load_mnist, to_float
+from ..store import ModelError
 from .child import parent_connection, spawn
-from .store import ModelError
 
 ANSWERS, STUDIES = "answers", "studies"
 # which lane answers each request: a drawing's answer never waits behind the others
@@ -61,7 +62,7 @@ class Lane:
 
     def _start(self) -> None:
         warm = [] if self._warm is None else [str(self._warm)]
-        self._process, self._conn = spawn("mnist_core.worker", self.name, *warm)
+        self._process, self._conn = spawn("mnist_core.processes.prediction", self.name, *warm)
 
     def ask(self, kind: str, model_path: Path, payload, timeout: float):
         with self._lock:
@@ -131,30 +132,21 @@ class PredictionWorker:
             lane.close()
 
 
-def _answer(kind: str, model, payload):
-    from .data import load_mnist, to_float
-    from .explain import explain
-    from .predict import classify, probabilities
-
-    if kind == "probabilities":
-        return probabilities(model, payload)[0]
-    if kind == "classify":
-        return classify(model, payload).astype(np.float32)
-    if kind == "test_set":
-        return classify(model, to_float(load_mnist()[2])).astype(np.float32)
-    if kind == "explain":
-        return asdict(explain(model, payload))  # a dict: unpickling it needs no Keras here
-    raise ValueError(f"unknown request {kind!r}")
-
-
-def _serve(conn, lane: str, warm_model) -> None:
+def child_main(conn, lane: str, warm_model: str | None) -> None:
     """Child side: answer (kind, model path, payload) with ("ok", answer) or ("error", why)."""
-    from .data import DataError
-    from .predict import cached_model, probabilities
+    # the one place this module loads TensorFlow: in the child, never in the server
+    from ..tf.explain import explain
+    from ..tf.predict import cached_model, classify, probabilities
 
+    answers = {
+        "probabilities": lambda model, digit: probabilities(model, digit)[0],
+        "classify": lambda model, images: classify(model, images).astype(np.float32),
+        "test_set": lambda model, _: classify(model, to_float(load_mnist()[2])).astype(np.float32),
+        # a dict: unpickling it needs no Keras in the server
+        "explain": lambda model, digit: asdict(explain(model, digit)),
+    }
     if lane == STUDIES:
         os.nice(STUDIES_NICENESS)
-
     if warm_model is not None:
         try:
             probabilities(cached_model(warm_model), np.zeros((1, 28, 28), np.float32))
@@ -166,7 +158,9 @@ def _serve(conn, lane: str, warm_model) -> None:
         except (EOFError, OSError):
             return  # the server went away
         try:
-            reply = ("ok", _answer(kind, cached_model(path), payload))
+            if kind not in answers:
+                raise ValueError(f"unknown request {kind!r}")
+            reply = ("ok", answers[kind](cached_model(path), payload))
         except (ModelError, DataError) as err:
             reply = ("error", str(err))
         except ValueError as err:  # the input, not the model
@@ -177,4 +171,4 @@ def _serve(conn, lane: str, warm_model) -> None:
 
 
 if __name__ == "__main__":
-    _serve(parent_connection(), sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    child_main(parent_connection(), sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

@@ -1,7 +1,7 @@
 """Rebuild the bundled model: a cnn that learnt MNIST learns real handwriting, then honesty.
 
 `make default-model` trains `mnist-cnn` on MNIST alone, then runs
-`python -m mnist_core.default_model`, which
+`python -m mnist_core.tf.default_model`, which
 1. fine-tunes a copy on pen digits of real writers (pen_training: strokes restyled,
    rendered and preprocessed as the Draw page does), non-digits labelled NOT_A_DIGIT,
    and MNIST mixed in so it is not forgotten;
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .pen_training import HandwritingRecipe, drawing_input, training_images, writer_split
-from .pendigits import PenDigits, pen_digits_path
-from .store import MODELS_DIR, model_path
+from ..pen_training import HandwritingRecipe, drawing_input, training_images, writer_split
+from ..pendigits import PenDigits, pen_digits_path
+from ..store import MODELS_DIR, model_path
 
 BASE_MODEL = "mnist-cnn"
 PAGE_PEN = 20  # the Draw page's default pen width, pixels
@@ -82,11 +82,10 @@ def learn_handwriting(
     x_pen, y_pen = training_images(pen_path, trained, recipe)
     x_cal, y_cal = page_drawings(digits, calibration, recipe.seed + 1)
 
-    from .calibration import fit_temperature
-    from .config import TrainConfig
-    from .data import load_mnist
-    from .predict import scores
-    from .store import load_model
+    from ..calibration import fit_temperature
+    from ..config import TrainConfig
+    from ..data import load_mnist
+    from .predict import load_model, scores
     from .training import train
 
     config = TrainConfig(
@@ -134,16 +133,18 @@ def model_card(learned: LearnedModel, base: str, recipe: HandwritingRecipe) -> d
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mnist_core.default_model", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m mnist_core.tf.default_model", description=__doc__
+    )
     parser.add_argument("--base", default=BASE_MODEL, help="the MNIST-trained model to start from")
     parser.add_argument("--name", default="default", help="saved as models/NAME.keras")
     parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
     args = parser.parse_args(argv)
     recipe = HandwritingRecipe()
 
-    from .data import load_mnist
-    from .evaluation import evaluate
-    from .store import save_model
+    from ..data import load_mnist
+    from ..store import save_model
+    from .predict import evaluate
     from .training import run_metadata
 
     mnist = load_mnist()
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     card = model_card(learned, args.base, recipe)
     result = learned.result
     result.model = learned.model
-    save_model(learned.model, args.name, run_metadata(result, test, card), args.models_dir, True)
+    save_model(learned.model, args.name, run_metadata(result, test, **card), args.models_dir, True)
     print(f"saved {args.name}: MNIST test accuracy {test['accuracy']:.4f}, T {learned.temperature}")
     return 0
 

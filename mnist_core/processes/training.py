@@ -1,0 +1,331 @@
+"""The Train page's training: one job at a time per server, run in a child process, with
+both ends of their conversation here.
+
+Why a process: Streamlit clears the Keras session after every script or fragment run in
+a process that imported Keras, and training in a server thread while charts refresh ran
+about ten times slower.
+
+The conversation (a multiprocessing Connection, see child.py), as typed messages:
+- parent → child: one TrainingRequest, then possibly Stop();
+- child → parent: Batches at most every REPORT_EVERY seconds, EpochEnded, Evaluating,
+  and last Finished (the saved model) or Failed (why).
+If the parent's end closes (the server stopped or was killed), the child exits at once.
+
+Parent side (in the server, no TensorFlow): `JobRunner.start` refuses a second job while
+one runs; every page (any tab, any person) reads the same `TrainingJob.snapshot()`, so a
+reload or a second visitor sees the live job. Child side: `child_main`, which alone loads
+TensorFlow (mnist_core.tf).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..config import TrainConfig, TrainingRequest
+from ..store import ModelInfo, check_new_run, delete_model
+from .child import parent_connection, spawn
+
+REPORT_EVERY = 0.2  # seconds between progress messages: charts refresh once a second
+# Added to the training process's nice value: when the cores are short, a room's drawings
+# are answered first and the training takes the rest. Alone it loses nothing (a nice
+# value only matters against other work). See README, "A class at once".
+NICENESS = 5
+
+
+# ---- the messages ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Parent → child: halt after the current batch, then test and save the model so far."""
+
+
+@dataclass(frozen=True)
+class BatchDone:
+    epoch: int  # from 0
+    batch: int  # from 0, within the epoch
+    steps: int  # batches per epoch
+    loss: float
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class Batches:
+    """Child → parent: the batches trained since the last report, in order."""
+
+    done: tuple[BatchDone, ...]
+
+
+@dataclass(frozen=True)
+class EpochEnded:
+    """Child → parent: Keras's logs at an epoch's end (validation included)."""
+
+    epoch: int
+    logs: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Evaluating:
+    """Child → parent: training is over; the model is being tested on MNIST's test set."""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """Child → parent: the saved model; its metadata summarises the run."""
+
+    model: ModelInfo
+
+
+@dataclass(frozen=True)
+class Failed:
+    reason: str
+
+
+Report = Batches | EpochEnded | Evaluating | Finished | Failed
+
+
+# ---- parent side -----------------------------------------------------------------------
+
+
+class JobBusy(RuntimeError):
+    """A training is already running on this server."""
+
+
+class JobStatus(StrEnum):
+    """starting → running → (stopping →) evaluating → done | failed"""
+
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    EVALUATING = "evaluating"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (JobStatus.DONE, JobStatus.FAILED)
+
+
+@dataclass
+class JobState:
+    """What is known of a job: settings, progress, curves, and the outcome."""
+
+    name: str
+    config: TrainConfig
+    owner: str | None
+    status: JobStatus = JobStatus.STARTING
+    started: float = field(default_factory=time.time)
+    # one row per batch: (epochs done as a fraction, loss, accuracy)
+    batches: list[tuple[float, float, float]] = field(default_factory=list)
+    epochs: list[dict] = field(default_factory=list)  # Keras's logs at each epoch's end
+    epoch: int = 0
+    batch: int = 0
+    steps: int = 0
+    images_per_second: float = 0.0
+    outcome: ModelInfo | None = None  # the saved model, once done
+    error: str | None = None
+    stop_asked: float | None = None  # time.monotonic() of the Stop click
+    halted_after: float | None = None  # seconds from Stop to the last batch trained
+    discarded: bool = False  # its model was deleted after it finished
+
+    @property
+    def finished(self) -> bool:
+        return self.status.finished
+
+    def seconds_left(self) -> float | None:
+        """Time left at the current pace; None until the pace is known."""
+        if not self.steps or not self.images_per_second:
+            return None
+        batches_left = (self.config.epochs - self.epoch) * self.steps - (self.batch + 1)
+        return batches_left * self.config.batch_size / self.images_per_second
+
+
+class TrainingJob:
+    """A training in a child process; a thread here turns its reports into a JobState."""
+
+    def __init__(self, request: TrainingRequest, owner: str | None = None):
+        self._lock = threading.Lock()
+        self._request = request
+        self._state = JobState(name=request.name, config=request.config, owner=owner)
+        self._first_report: float | None = None  # the pace counts from the first batches
+        self._images = 0
+        self._process, self._conn = spawn("mnist_core.processes.training")
+        self._conn.send(request)
+        self._reader = threading.Thread(target=self._read, daemon=True, name=f"job-{request.name}")
+        self._reader.start()
+
+    def snapshot(self) -> JobState:
+        with self._lock:
+            return copy.deepcopy(self._state)
+
+    @property
+    def finished(self) -> bool:
+        with self._lock:
+            return self._state.finished
+
+    def stop(self) -> None:
+        """Ask the child to stop after the batch it is on; it then evaluates and saves."""
+        with self._lock:
+            if self._state.finished:
+                return
+            self._state.status = JobStatus.STOPPING
+            self._state.stop_asked = time.monotonic()
+        try:
+            self._conn.send(Stop())
+        except OSError:
+            pass  # already gone: the reader reports how it ended
+
+    def discard(self) -> bool:
+        """Delete the finished job's model, once: False if it was discarded already (by any
+        viewer) or the job has not finished. Every page then stops offering it."""
+        with self._lock:
+            if not self._state.finished or self._state.discarded:
+                return False
+            self._state.discarded = True
+        delete_model(self._request.name, self._request.models_dir)
+        return True
+
+    def wait(self, timeout: float | None = None) -> JobState:
+        self._reader.join(timeout)
+        return self.snapshot()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                report: Report = self._conn.recv()
+            except (EOFError, OSError):
+                report = Failed("the training process ended unexpectedly")
+            with self._lock:
+                self._apply(report, self._state)
+                if self._state.finished:
+                    break
+        self._conn.close()
+        self._process.wait()
+
+    def _apply(self, report: Report, s: JobState) -> None:
+        match report:
+            case Batches(done=done):
+                for b in done:
+                    s.batches.append((b.epoch + (b.batch + 1) / b.steps, b.loss, b.accuracy))
+                    s.epoch, s.batch, s.steps = b.epoch, b.batch, b.steps
+                if s.stop_asked is not None and s.halted_after is None:
+                    # the child reports at once once it has seen the stop request
+                    s.halted_after = time.monotonic() - s.stop_asked
+                if self._first_report is None:
+                    self._first_report = time.monotonic()
+                else:
+                    self._images += len(done) * s.config.batch_size
+                    s.images_per_second = self._images / (time.monotonic() - self._first_report)
+                if s.status == JobStatus.STARTING:
+                    s.status = JobStatus.RUNNING
+            case EpochEnded(epoch=epoch, logs=logs):
+                # at the last batch trained: a stopped epoch ends part-way, and Keras
+                # reports it (validation included) as if it were whole
+                at = s.epoch + (s.batch + 1) / s.steps if s.steps else epoch + 1
+                s.epochs.append({"epoch": at, **logs})
+            case Evaluating():
+                s.status = JobStatus.EVALUATING
+            case Finished(model=model):
+                s.status, s.outcome = JobStatus.DONE, model
+            case Failed(reason=reason):
+                s.status, s.error = JobStatus.FAILED, reason
+
+
+class JobRunner:
+    """The server's single training slot."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._job: TrainingJob | None = None
+
+    def current(self) -> TrainingJob | None:
+        """The running job, or the last one (finished) until a new one starts."""
+        return self._job
+
+    def start(self, request: TrainingRequest, owner: str | None = None) -> TrainingJob:
+        """Start a job; ValueError for bad settings, JobBusy if one is running."""
+        check_new_run(request.config, request.name, request.models_dir, request.overwrite)
+        with self._lock:
+            if self._job is not None and not self._job.finished:
+                raise JobBusy(
+                    f"a training ({self._job.snapshot().name}) is already running; "
+                    "wait for it or stop it first"
+                )
+            self._job = TrainingJob(request, owner)
+            return self._job
+
+
+# ---- child side ------------------------------------------------------------------------
+
+
+class Reporter:
+    """In the child: turns Keras's progress into Batches and EpochEnded messages, sending
+    batches in bunches (at most every REPORT_EVERY s) and at once after a Stop."""
+
+    def __init__(self, conn, epochs: int, stop: threading.Event):
+        self.conn, self.epochs, self.stop = conn, epochs, stop
+        self.pending: list[BatchDone] = []
+        self.last_sent = time.monotonic()
+
+    def send_batches(self) -> None:
+        if self.pending:
+            # the batch hooks run in a thread pool and may finish out of order
+            done = sorted(self.pending, key=lambda b: (b.epoch, b.batch))
+            self.conn.send(Batches(tuple(done)))
+            self.pending.clear()
+        self.last_sent = time.monotonic()
+
+    def on_batch(self, epoch: int, batch: int, logs: dict) -> None:
+        self.pending.append(BatchDone(epoch, batch, logs["steps"], logs["loss"], logs["accuracy"]))
+        if self.stop.is_set() or time.monotonic() - self.last_sent >= REPORT_EVERY:
+            self.send_batches()
+
+    def on_epoch(self, epoch: int, logs: dict) -> None:
+        self.send_batches()
+        self.conn.send(EpochEnded(epoch, logs))
+        if epoch + 1 == self.epochs or self.stop.is_set():
+            self.conn.send(Evaluating())
+
+
+def child_main(conn) -> None:
+    """The training process: one request, trained, tested and saved; then it ends."""
+    os.nice(NICENESS)
+    # the one place this module loads TensorFlow: in the child, never in the server
+    from ..tf.training import train_and_save
+
+    request: TrainingRequest = conn.recv()
+    stop = threading.Event()
+    threading.Thread(target=_listen_for_stop, args=(conn, stop), daemon=True).start()
+    reporter = Reporter(conn, request.config.epochs, stop)
+    try:
+        saved = train_and_save(
+            request, on_batch=reporter.on_batch, on_epoch=reporter.on_epoch, stop=stop
+        )
+        conn.send(Finished(saved))
+    except Exception as err:  # noqa: BLE001 - whatever went wrong, the page must say it
+        conn.send(Failed(f"{type(err).__name__}: {err}"))
+
+
+def _listen_for_stop(conn, stop: threading.Event) -> None:
+    try:
+        while True:
+            if isinstance(conn.recv(), Stop):
+                stop.set()
+    except (EOFError, OSError):
+        # The server is gone (closed, or killed): nobody can watch or stop this training
+        # any more, and a restarted server must not find a stray job writing models. End
+        # at once, even mid-save: saves are atomic, so the old model stays in place.
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    # Run from the module under its own name, not as __main__: the messages the child
+    # sends are pickled by class path, and the server knows mnist_core.processes.training.
+    from mnist_core.processes.training import child_main as main
+
+    main(parent_connection())
