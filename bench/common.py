@@ -33,7 +33,7 @@ def bare_fit_images_per_second(config: TrainConfig) -> float:
 
 def start_training_from_page(page, url, name, **settings) -> None:
     """Open the Train page, fill in `settings` (see apprunner.fill_training_form), Start."""
-    from apprunner import fill_training_form
+    from testkit.apprunner import fill_training_form
 
     page.goto(f"{url}/train")
     fill_training_form(page, name, **settings)
@@ -58,7 +58,7 @@ def train_from_page(page, url, name, **settings) -> None:
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) a process has used so far; OSError once it is gone."""
-    from apprunner import proc_stat
+    from testkit.apprunner import proc_stat
 
     fields = proc_stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -15,9 +15,9 @@ import time
 
 from paths import ROOT
 
-from apprunner import CHROMIUM_ARGS, free_port, start_app, stop_app
 from common import OUT_DIR, save_figures
 from mnist_core.pendigits import pen_digits_path
+from testkit.apprunner import CHROMIUM_ARGS, free_port, start_app, stop_app
 
 DRAW_EVAL = ROOT.parent / "shared" / "tools" / "draw_eval.py"
 

@@ -30,13 +30,6 @@ from pathlib import Path
 
 import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
 
-from apprunner import (
-    CHROMIUM_ARGS,
-    child_processes,
-    models_with_default,
-    start_app,
-    stop_app,
-)
 from common import (
     cpu_seconds,
     images_per_second,
@@ -45,9 +38,16 @@ from common import (
     total_cpu_seconds,
     wait_trained,
 )
-from drawers import draw_together, summary
-from light_sessions import draw_lightly, record
 from mnist_core.config import TrainConfig
+from testkit.apprunner import (
+    CHROMIUM_ARGS,
+    child_processes,
+    models_with_default,
+    start_app,
+    stop_app,
+)
+from testkit.drawers import draw_together, summary
+from testkit.light_sessions import draw_lightly, record
 
 # as bench/train_figures.py: the Train page's cnn, 2 epochs of 20,000 images
 CONFIG = TrainConfig(arch="cnn", epochs=2, batch_size=64, train_size=20_000, augment=False)

@@ -52,7 +52,6 @@ import numpy as np
 import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
 from paths import ROOT
 
-from apprunner import CHROMIUM_ARGS, child_processes, models_with_default, start_app, stop_app
 from common import (
     OUT_DIR,
     images_per_second,
@@ -62,10 +61,24 @@ from common import (
     wait_trained,
 )
 from cpu_meter import CpuMeter, role
-from drawers import summary
 from knee_plot import KneePoint, write_knee_svg
-from light_sessions import Gathering, LightDrawing, draw_lightly, make_scripts, record, visit
 from mnist_core.config import TrainConfig
+from testkit.apprunner import (
+    CHROMIUM_ARGS,
+    child_processes,
+    models_with_default,
+    start_app,
+    stop_app,
+)
+from testkit.drawers import summary
+from testkit.light_sessions import (
+    Gathering,
+    LightDrawing,
+    draw_lightly,
+    make_scripts,
+    record,
+    visit,
+)
 from ui.memory import CLEAN_EVERY_S
 
 # the Train page's cnn on 20,000 images, as bench/load_figures.py; 4 epochs outlast a minute

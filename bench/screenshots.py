@@ -13,7 +13,8 @@ import numpy as np
 from paths import ROOT
 from playwright.sync_api import expect, sync_playwright
 
-from apprunner import (
+from mnist_core.pendigits import PenDigits
+from testkit.apprunner import (
     CHROMIUM_ARGS,
     canvas_box,
     draw,
@@ -26,7 +27,6 @@ from apprunner import (
     touch_draw,
     wait_idle,
 )
-from mnist_core.pendigits import PenDigits
 
 DOCS = ROOT / "docs"
 

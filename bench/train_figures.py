@@ -14,14 +14,14 @@ from pathlib import Path
 
 import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
 
-from apprunner import (
+from common import bare_fit_images_per_second, rss_mb, save_figures, train_from_page
+from mnist_core.config import TrainConfig
+from testkit.apprunner import (
     CHROMIUM_ARGS,
     models_with_default,
     start_app,
     stop_app,
 )
-from common import bare_fit_images_per_second, rss_mb, save_figures, train_from_page
-from mnist_core.config import TrainConfig
 
 # The same run both ways: no augmentation, so bare fit can take the same numpy arrays.
 CONFIG = TrainConfig(arch="cnn", epochs=2, batch_size=64, train_size=20_000, augment=False)

@@ -7,10 +7,10 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from apprunner import CHROMIUM_ARGS  # noqa: E402
 from mnist_core.data import load_mnist  # noqa: E402
 from mnist_core.pendigits import pen_digits_path  # noqa: E402
 from mnist_core.store import DEFAULT_MODEL, MODELS_DIR  # noqa: E402
+from testkit.apprunner import CHROMIUM_ARGS  # noqa: E402
 
 
 @pytest.fixture(scope="session")

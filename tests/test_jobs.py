@@ -6,13 +6,13 @@ import json
 import numpy as np
 import pytest
 
-from apprunner import models_with_default
 from mnist_core.config import TrainConfig
 from mnist_core.jobs import JobBusy, JobRunner
 from mnist_core.predict import probabilities
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.store import MODELS_DIR, list_models, load_model
 from mnist_core.worker import PredictionWorker
+from testkit.apprunner import models_with_default
 
 
 def test_a_job_reports_progress_then_saves_a_tested_model(tmp_path):

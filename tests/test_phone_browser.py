@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import (
+from mnist_core.pendigits import PenDigits
+from testkit.apprunner import (
     METRIC,
     SEVEN,
     canvas_box,
@@ -28,7 +29,6 @@ from apprunner import (
     touch,
     touch_draw,
 )
-from mnist_core.pendigits import PenDigits
 
 CORNERS = ("top left", "top right", "bottom left", "bottom right")
 # The component's hidden toolbar covered the top 30 px of the 280 px canvas, right half

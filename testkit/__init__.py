@@ -1,0 +1,6 @@
+"""The test and bench library: what tests/ and bench/ share, nothing the app imports.
+
+- apprunner: start the app (a real server on a free port) and drive its pages in Chromium
+- drawers: browser sessions drawing pen digits on the Draw page at once
+- light_sessions: Draw-page sessions without a browser, a recorded browser's messages replayed
+"""
