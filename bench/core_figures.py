@@ -21,11 +21,11 @@ from paths import ROOT
 
 from common import bare_fit_images_per_second, save_figures
 from mnist_core.config import TrainConfig
-from mnist_core.pendigits import rendered_sample
 from mnist_core.predict import cached_model, probabilities
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.store import MODELS_DIR
 from mnist_core.worker import PredictionWorker
+from testkit.pen_replay import rendered_sample
 
 DEFAULT = MODELS_DIR / "default.keras"
 

@@ -3,4 +3,5 @@
 - apprunner: start the app (a real server on a free port) and drive its pages in Chromium
 - drawers: browser sessions drawing pen digits on the Draw page at once
 - light_sessions: Draw-page sessions without a browser, a recorded browser's messages replayed
+- pen_replay: real pen digits rendered or placed as canvas drawings, for measuring
 """

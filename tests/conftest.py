@@ -28,7 +28,7 @@ def pen_sample():
     """200 real pen digits rendered as canvas drawings, with their labels."""
     if not pen_digits_path().exists():
         pytest.fail(f"pen digits not found at {pen_digits_path()} (set PEN_DIGITS)")
-    from mnist_core.pendigits import rendered_sample
+    from testkit.pen_replay import rendered_sample
 
     return rendered_sample(200, seed=11)
 
