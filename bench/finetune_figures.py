@@ -12,12 +12,14 @@ usage: python bench/finetune_figures.py [--writers N] [--per-digit 20]
 
 import argparse
 import json
+import os
 import time
 
-import numpy as np
-import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
+# TensorFlow runs in this process: its C++ log shows errors only (set before it loads)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from common import save_figures
+import numpy as np
+
 from mnist_core.config import FINE_TUNE_DEFAULTS, TrainConfig
 from mnist_core.data import load_mnist
 from mnist_core.evaluation import evaluate
@@ -26,6 +28,7 @@ from mnist_core.predict import classify
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.store import DEFAULT_MODEL, MODELS_DIR, load_model
 from mnist_core.training import train
+from testkit.figures import save_figures
 
 MIN_DIGITS = 300  # writers with fewer cannot spare 200 drawings and still be tested
 

@@ -4,4 +4,6 @@
 - drawers: browser sessions drawing pen digits on the Draw page at once
 - light_sessions: Draw-page sessions without a browser, a recorded browser's messages replayed
 - pen_replay: real pen digits rendered or placed as canvas drawings, for measuring
+- figures: what bench scripts share: a bare fit's speed, training from the Train page, CPU
+  and memory readings, the bench/out/*.json files
 """
