@@ -6,4 +6,7 @@
 - pen_replay: real pen digits rendered or placed as canvas drawings, for measuring
 - figures: what bench scripts share: a bare fit's speed, training from the Train page, CPU
   and memory readings, the bench/out/*.json files
+
+Installed with the project (pyproject.toml; `make` runs `pip install --no-deps -e .`), so
+bench scripts import it from any folder; pytest finds it from the project root.
 """
