@@ -28,13 +28,16 @@ test-deps: $(VENV)/.installed-test
 	@[ -x /usr/bin/chromium ] || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 
 # The stamp files make a second `make run` start at once, and reinstall only when a
-# requirements file changes.
-$(VENV)/.installed-app: requirements.txt | $(VPY)
+# requirements file or pyproject.toml changes. The project itself goes in editable
+# (pyproject.toml): bench scripts and tests import mnist_core and testkit from any folder.
+$(VENV)/.installed-app: requirements.txt pyproject.toml | $(VPY)
 	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-test: requirements.txt requirements-test.txt | $(VPY)
+$(VENV)/.installed-test: requirements.txt requirements-test.txt pyproject.toml | $(VPY)
 	$(PIP) -r requirements-test.txt
+	$(PIP) --no-deps -e .
 	@touch $@ $(VENV)/.installed-app
 
 $(VPY):

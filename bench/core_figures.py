@@ -11,21 +11,25 @@ usage: python bench/core_figures.py [--pen N] [--skip-train]
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
 import time
 
-import numpy as np
-from paths import ROOT
+# TensorFlow runs in this process: its C++ log shows errors only (set before it loads)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from common import bare_fit_images_per_second, save_figures
+import numpy as np
+
 from mnist_core.config import TrainConfig
-from mnist_core.pendigits import rendered_sample
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.processes.prediction import PredictionWorker
 from mnist_core.store import MODELS_DIR
 from mnist_core.tf.predict import cached_model, probabilities
+from testkit.apprunner import PROJECT_DIR
+from testkit.figures import bare_fit_images_per_second, save_figures
+from testkit.pen_replay import rendered_sample
 
 DEFAULT = MODELS_DIR / "default.keras"
 
@@ -36,7 +40,7 @@ def cli_dense_five_epochs() -> dict:
         train = f"--models-dir {models} train --arch dense --epochs 5 --name bench --json"
         done = subprocess.run(
             [sys.executable, "-m", "mnist_core", *train.split()],
-            cwd=ROOT,
+            cwd=PROJECT_DIR,
             capture_output=True,
             text=True,
             check=True,

@@ -8,8 +8,8 @@ import os
 import threading
 import time
 
-from apprunner import child_processes
-from common import cpu_seconds, total_cpu_seconds
+from testkit.apprunner import child_processes
+from testkit.figures import cpu_seconds, total_cpu_seconds
 
 
 def role(command: str) -> str | None:

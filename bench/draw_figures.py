@@ -13,13 +13,11 @@ import subprocess
 import sys
 import time
 
-from paths import ROOT
-
-from apprunner import CHROMIUM_ARGS, free_port, start_app, stop_app
-from common import OUT_DIR, save_figures
 from mnist_core.pendigits import pen_digits_path
+from testkit.apprunner import CHROMIUM_ARGS, PROJECT_DIR, free_port, start_app, stop_app
+from testkit.figures import OUT_DIR, save_figures
 
-DRAW_EVAL = ROOT.parent / "shared" / "tools" / "draw_eval.py"
+DRAW_EVAL = PROJECT_DIR.parent / "shared" / "tools" / "draw_eval.py"
 
 
 def startup(url_port: int):

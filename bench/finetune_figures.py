@@ -12,13 +12,15 @@ usage: python bench/finetune_figures.py [--writers N] [--per-digit 20]
 
 import argparse
 import json
+import os
 import time
 from dataclasses import replace
 
-import numpy as np
-import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
+# TensorFlow runs in this process: its C++ log shows errors only (set before it loads)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from common import save_figures
+import numpy as np
+
 from mnist_core.config import FINE_TUNE
 from mnist_core.data import load_mnist
 from mnist_core.pendigits import PenDigits, render
@@ -26,6 +28,7 @@ from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.store import DEFAULT_MODEL, MODELS_DIR
 from mnist_core.tf.predict import classify, evaluate, load_model
 from mnist_core.tf.training import train
+from testkit.figures import save_figures
 
 MIN_DIGITS = 300  # writers with fewer cannot spare 200 drawings and still be tested
 

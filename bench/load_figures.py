@@ -4,10 +4,10 @@ Five people draw on the Draw page at once, one real one-stroke pen digit per sec
 while one training runs from the Train page. Five phases on one server:
 
 1. the training alone, its page open: images/s;
-2. five headless Chromium sessions drawing with the mouse (tests/drawers.py), nothing
+2. five headless Chromium sessions drawing with the mouse (testkit/drawers.py), nothing
    else: mouse-up → answer on screen;
 3. the same five browser sessions while the training runs: answers, latency, images/s;
-4. five light sessions (tests/light_sessions.py: a recorded browser session's messages,
+4. five light sessions (testkit/light_sessions.py: a recorded browser session's messages,
    replayed with other pen digits) while the same training runs: the room as it is, with
    each person's browser on their own device;
 5. the training alone again; the ratios compare with the mean of 1 and 5.
@@ -28,16 +28,16 @@ import threading
 import time
 from pathlib import Path
 
-import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
-
-from apprunner import (
+from mnist_core.config import TrainConfig
+from testkit.apprunner import (
     CHROMIUM_ARGS,
     child_processes,
     models_with_default,
     start_app,
     stop_app,
 )
-from common import (
+from testkit.drawers import draw_together, summary
+from testkit.figures import (
     cpu_seconds,
     images_per_second,
     save_figures,
@@ -45,9 +45,7 @@ from common import (
     total_cpu_seconds,
     wait_trained,
 )
-from drawers import draw_together, summary
-from light_sessions import draw_lightly, record
-from mnist_core.config import TrainConfig
+from testkit.light_sessions import draw_lightly, record
 
 # as bench/train_figures.py: the Train page's cnn, 2 epochs of 20,000 images
 CONFIG = TrainConfig(arch="cnn", epochs=2, batch_size=64, train_size=20_000, augment=False)

@@ -1,7 +1,7 @@
 """Figures for a classroom (issue 17), printed and saved to bench/out/room_figures*.json.
 
 A teacher trains a `cnn` from the Train page on the projector while the room draws on
-their phones: light sessions (tests/light_sessions.py: a recorded browser's messages, each
+their phones: light sessions (testkit/light_sessions.py: a recorded browser's messages, each
 person's browser on their own device), one pen digit every 2 s each, and the Evaluate page
 tests a model this server has not tested before (the default, on the 10,000 MNIST test
 digits, in the prediction's studies lane), opened by a light session too (the teacher's
@@ -49,11 +49,20 @@ import time
 from pathlib import Path
 
 import numpy as np
-import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
-from paths import ROOT
 
-from apprunner import CHROMIUM_ARGS, child_processes, models_with_default, start_app, stop_app
-from common import (
+from cpu_meter import CpuMeter, role
+from knee_plot import KneePoint, write_knee_svg
+from mnist_core.config import TrainConfig
+from testkit.apprunner import (
+    CHROMIUM_ARGS,
+    PROJECT_DIR,
+    child_processes,
+    models_with_default,
+    start_app,
+    stop_app,
+)
+from testkit.drawers import summary
+from testkit.figures import (
     OUT_DIR,
     images_per_second,
     rss_mb,
@@ -61,11 +70,14 @@ from common import (
     start_training_from_page,
     wait_trained,
 )
-from cpu_meter import CpuMeter, role
-from drawers import summary
-from knee_plot import KneePoint, write_knee_svg
-from light_sessions import Gathering, LightDrawing, draw_lightly, make_scripts, record, visit
-from mnist_core.config import TrainConfig
+from testkit.light_sessions import (
+    Gathering,
+    LightDrawing,
+    draw_lightly,
+    make_scripts,
+    record,
+    visit,
+)
 from ui.memory import CLEAN_EVERY_S
 
 # the Train page's cnn on 20,000 images, as bench/load_figures.py; 4 epochs outlast a minute
@@ -86,7 +98,7 @@ LIMIT_MS = 500
 ENDLESS = 1_000_000  # digits per session: drawing ends when keep_going says so
 RERUNS_PER_DIGIT = 3  # Clear, the empty canvas, the stroke
 SESSION_TTL_S = 120  # Streamlit's server.disconnectedSessionTTL, left at its default
-KNEE_SVG = ROOT / "docs" / "room_knee.svg"
+KNEE_SVG = PROJECT_DIR / "docs" / "room_knee.svg"
 
 
 def figures(drawings: list[LightDrawing], seconds: float) -> dict:
@@ -271,7 +283,7 @@ def knee(args, recording, models) -> dict:
     return {
         "rows": rows,
         "first_over_limit": over[0] if over else None,
-        "plot": str(KNEE_SVG.relative_to(ROOT)),
+        "plot": str(KNEE_SVG.relative_to(PROJECT_DIR)),
     }
 
 

@@ -10,11 +10,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from paths import ROOT
 from playwright.sync_api import expect, sync_playwright
 
-from apprunner import (
+from mnist_core.pendigits import PenDigits
+from testkit.apprunner import (
     CHROMIUM_ARGS,
+    PROJECT_DIR,
     canvas_box,
     draw,
     fill_training_form,
@@ -26,9 +27,8 @@ from apprunner import (
     touch_draw,
     wait_idle,
 )
-from mnist_core.pendigits import PenDigits
 
-DOCS = ROOT / "docs"
+DOCS = PROJECT_DIR / "docs"
 
 
 def draw_digit(page, index, finger=False, seed=3):

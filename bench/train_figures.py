@@ -9,19 +9,21 @@ usage: python bench/train_figures.py [--trainings N]
 
 import argparse
 import json
+import os
 import tempfile
 from pathlib import Path
 
-import paths  # noqa: F401 - first: puts the project and tests/ on sys.path
+# TensorFlow runs in this process: its C++ log shows errors only (set before it loads)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from apprunner import (
+from mnist_core.config import TrainConfig
+from testkit.apprunner import (
     CHROMIUM_ARGS,
     models_with_default,
     start_app,
     stop_app,
 )
-from common import bare_fit_images_per_second, rss_mb, save_figures, train_from_page
-from mnist_core.config import TrainConfig
+from testkit.figures import bare_fit_images_per_second, rss_mb, save_figures, train_from_page
 
 # The same run both ways: no augmentation, so bare fit can take the same numpy arrays.
 CONFIG = TrainConfig(arch="cnn", epochs=2, batch_size=64, train_size=20_000, augment=False)

@@ -20,14 +20,16 @@ usage: python bench/writers_figures.py [--sources syn,ced,aga,imp] [--quick]
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import asdict, replace
 
-import numpy as np
-from paths import ROOT  # noqa: F401  (puts the project on sys.path)
+# TensorFlow runs in this process: its C++ log shows errors only (set before it loads)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from common import save_figures
+import numpy as np
+
 from mnist_core.calibration import Honesty, not_sure_share
 from mnist_core.handwriting import STYLES, StyleRanges, distorted, lone_line, scribble
 from mnist_core.pen_training import CANVAS, HandwritingRecipe, drawing_input
@@ -35,6 +37,7 @@ from mnist_core.pendigits import PenDigits, pen_digits_path, render
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.store import DEFAULT_MODEL, model_path
 from mnist_core.tf.default_model import BASE_MODEL, PAGE_PEN, learn_handwriting, page_drawings
+from testkit.figures import save_figures
 
 SOURCES = ("syn", "ced", "aga", "imp")
 TEST_SEED = 2024  # never a training seed

@@ -1,7 +1,7 @@
-"""Real pen-drawn digits (UNIPEN strokes) replayed as canvas drawings, for measuring
-how well the app reads what people draw, which MNIST test accuracy does not tell.
+"""Real pen-drawn digits (UNIPEN strokes) as canvas drawings: the bundled model learns
+from them (mnist_core.pen_training); testkit.pen_replay replays them for measuring.
 
-The file (../shared/data/pen_digits_dev.npz, or $PEN_DIGITS) keeps each digit as strokes
+The file (data/pen_digits_dev.npz, or $PEN_DIGITS) keeps each digit as strokes
 scaled to 0..1; `placed` puts one on a canvas at a random size (45-85% of the side) and
 spot, and `render` draws it white on black with a round pen, as a person draws on the page.
 """
@@ -51,32 +51,17 @@ class PenDigits:
         """Digit i's strokes in canvas pixels: height 45-85% of the side, random spot."""
         return place(self.strokes(i), rng, canvas)
 
-    def placed_in_corner(
-        self, i: int, corner: str, rng: np.random.Generator, canvas: float = 280
-    ) -> list[np.ndarray]:
-        """Digit i's strokes in canvas pixels, 45-60% of the side, its box 4% of the side
-        from both edges of one `corner`: "top left", "top right", "bottom left" or
-        "bottom right"."""
-        strokes, extent = _scaled(self.strokes(i), rng.uniform(0.45, 0.6) * canvas, canvas)
-        vertical, horizontal = corner.split()
-        margin = 0.04 * canvas
-        far = canvas - margin - extent
-        offset = np.array(
-            [margin if horizontal == "left" else far[0], margin if vertical == "top" else far[1]]
-        )
-        return [s + offset for s in strokes]
-
 
 def place(strokes: list[np.ndarray], rng: np.random.Generator, canvas: float = 280):
     """Strokes moved into canvas pixels: the longer side 45-85% of the canvas side, at a
     random spot at least 20 px from the edges."""
-    strokes, extent = _scaled(strokes, rng.uniform(0.45, 0.85) * canvas, canvas)
+    strokes, extent = scaled(strokes, rng.uniform(0.45, 0.85) * canvas, canvas)
     margin = 20
     offset = np.array([rng.uniform(margin, max(margin, canvas - margin - e)) for e in extent])
     return [s + offset for s in strokes]
 
 
-def _scaled(strokes, size: float, canvas: float) -> tuple[list[np.ndarray], np.ndarray]:
+def scaled(strokes, size: float, canvas: float) -> tuple[list[np.ndarray], np.ndarray]:
     """The strokes, their larger side `size` (a very flat glyph is not blown up to the full
     height), from (0, 0); and their (width, height)."""
     every = np.concatenate(strokes)
@@ -99,12 +84,3 @@ def render(strokes: list[np.ndarray], canvas: int = 280, pen: int = 20) -> np.nd
         for x, y in (points[0], points[-1]):
             draw.ellipse([x - r, y - r, x + r, y + r], fill="white")
     return np.asarray(im)
-
-
-def rendered_sample(n: int, seed: int = 0, path: Path | str | None = None):
-    """(images (n, 280, 280, 4) uint8, labels (n,)) for n random digits, reproducibly."""
-    digits = PenDigits(path)
-    rng = np.random.default_rng(seed)
-    pick = rng.choice(len(digits), n, replace=False)
-    images = np.stack([render(digits.placed(i, rng)) for i in pick])
-    return images, digits.labels[pick]

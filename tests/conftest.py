@@ -7,10 +7,10 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from apprunner import CHROMIUM_ARGS  # noqa: E402
 from mnist_core.data import load_mnist  # noqa: E402
 from mnist_core.pendigits import pen_digits_path  # noqa: E402
 from mnist_core.store import DEFAULT_MODEL, MODELS_DIR  # noqa: E402
+from testkit.apprunner import CHROMIUM_ARGS  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,7 @@ def pen_sample():
     """200 real pen digits rendered as canvas drawings, with their labels."""
     if not pen_digits_path().exists():
         pytest.fail(f"pen digits not found at {pen_digits_path()} (set PEN_DIGITS)")
-    from mnist_core.pendigits import rendered_sample
+    from testkit.pen_replay import rendered_sample
 
     return rendered_sample(200, seed=11)
 

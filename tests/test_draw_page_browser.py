@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import (
+from mnist_core.pendigits import PenDigits
+from mnist_core.store import MODELS_DIR
+from testkit.apprunner import (
     METRIC,
     SEVEN,
     canvas_box,
@@ -19,8 +21,6 @@ from apprunner import (
     start_app,
     stop_app,
 )
-from mnist_core.pendigits import PenDigits
-from mnist_core.store import MODELS_DIR
 
 
 @pytest.fixture(scope="module")

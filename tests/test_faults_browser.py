@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import (
+from mnist_core.store import list_models
+from mnist_core.tf.predict import load_model
+from testkit.apprunner import (
     child_processes,
     draw,
     fill_training_form,
@@ -26,8 +28,6 @@ from apprunner import (
     start_app,
     stop_app,
 )
-from mnist_core.store import list_models
-from mnist_core.tf.predict import load_model
 
 VICTIM = "victim"  # the model a training replaces when the kill comes
 

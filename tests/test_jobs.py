@@ -6,13 +6,13 @@ import json
 import numpy as np
 import pytest
 
-from apprunner import models_with_default
 from mnist_core.config import TrainConfig, TrainingRequest
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.processes.prediction import PredictionWorker
 from mnist_core.processes.training import JobBusy, JobRunner
 from mnist_core.store import MODELS_DIR, list_models
 from mnist_core.tf.predict import load_model, probabilities
+from testkit.apprunner import models_with_default
 
 
 def test_a_job_reports_progress_then_saves_a_tested_model(tmp_path):

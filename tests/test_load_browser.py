@@ -11,7 +11,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import (
+from mnist_core.store import MODELS_DIR
+from testkit.apprunner import (
     METRIC,
     fill_training_form,
     models_with_default,
@@ -19,9 +20,8 @@ from apprunner import (
     start_app,
     stop_app,
 )
-from drawers import draw_together, summary
-from light_sessions import draw_lightly, make_scripts, record, visit
-from mnist_core.store import MODELS_DIR
+from testkit.drawers import draw_together, summary
+from testkit.light_sessions import draw_lightly, make_scripts, record, visit
 
 
 def listed(drawings) -> list[tuple]:

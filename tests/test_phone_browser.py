@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import (
+from mnist_core.pendigits import PenDigits
+from testkit.apprunner import (
     METRIC,
     SEVEN,
     canvas_box,
@@ -28,7 +29,7 @@ from apprunner import (
     touch,
     touch_draw,
 )
-from mnist_core.pendigits import PenDigits
+from testkit.pen_replay import placed_in_corner
 
 CORNERS = ("top left", "top right", "bottom left", "bottom right")
 # The component's hidden toolbar covered the top 30 px of the 280 px canvas, right half
@@ -60,7 +61,7 @@ def corner_digits(side: float, per_corner: int, seed: int):
     for corner in CORNERS:
         found = 0
         for i in rng.permutation(len(digits)):
-            strokes = digits.placed_in_corner(i, corner, rng, canvas=side)
+            strokes = placed_in_corner(digits, i, corner, rng, canvas=side)
             if starts_near(strokes, corner, side):
                 chosen.append((int(digits.labels[i]), strokes, corner))
                 found += 1

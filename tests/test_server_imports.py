@@ -11,7 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from apprunner import PROJECT_DIR, child_processes, open_page, start_app, stop_app, wait_idle
+from testkit.apprunner import (
+    PROJECT_DIR,
+    child_processes,
+    open_page,
+    start_app,
+    stop_app,
+    wait_idle,
+)
 
 SERVER_SIDE = [
     PROJECT_DIR / "app.py",

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apprunner import (
+from testkit.apprunner import (
     METRIC,
     fill_training_form,
     go_to,

@@ -36,8 +36,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import ConnectionClosed
 
-from drawers import Drawing, one_stroke_digits, run_apart
 from mnist_core.pendigits import PenDigits, render
+
+from .drawers import Drawing, one_stroke_digits, run_apart
 
 CANVAS_WAIT_S = 0.2  # the canvas sends a drawing 200 ms after mouse-up
 ANSWER_TIMEOUT_S = 10
@@ -61,7 +62,7 @@ class Recording:
 def record(browser, url: str) -> Recording:
     """Draw, clear and draw again in a new page of `browser` (Playwright's sync API),
     keeping what the page sent."""
-    from apprunner import canvas_box, clear_canvas, draw, prediction
+    from .apprunner import canvas_box, clear_canvas, draw, prediction
 
     sent: list[bytes] = []
     page = browser.new_page(viewport={"width": 1280, "height": 1000})

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from apprunner import CHROMIUM_ARGS
 from mnist_core.pendigits import PenDigits
+
+from .apprunner import CHROMIUM_ARGS
 
 ANSWER_TIMEOUT_S = 10
 

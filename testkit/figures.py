@@ -1,12 +1,13 @@
-"""Helpers shared by the benchmark scripts (bench/paths.py puts tests/ on sys.path)."""
+"""What the bench scripts share for the figures they report: a bare `model.fit` speed to
+compare with, training from the Train page, CPU and memory readings, and bench/out/*.json."""
 
 import json
 import os
 import time
 
-from paths import ROOT
-
 from mnist_core.config import TrainConfig
+
+from .apprunner import PROJECT_DIR
 
 
 def bare_fit_images_per_second(config: TrainConfig) -> float:
@@ -33,7 +34,7 @@ def bare_fit_images_per_second(config: TrainConfig) -> float:
 
 def start_training_from_page(page, url, name, **settings) -> None:
     """Open the Train page, fill in `settings` (see apprunner.fill_training_form), Start."""
-    from apprunner import fill_training_form
+    from .apprunner import fill_training_form
 
     page.goto(f"{url}/train")
     fill_training_form(page, name, **settings)
@@ -58,7 +59,7 @@ def train_from_page(page, url, name, **settings) -> None:
 
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) a process has used so far; OSError once it is gone."""
-    from apprunner import proc_stat
+    from .apprunner import proc_stat
 
     fields = proc_stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -85,7 +86,7 @@ def images_per_second(models, name: str, config: TrainConfig) -> float:
     return meta["images_per_second"]
 
 
-OUT_DIR = ROOT / "bench" / "out"
+OUT_DIR = PROJECT_DIR / "bench" / "out"
 
 
 def save_figures(name: str, figures: dict) -> None:
