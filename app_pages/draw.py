@@ -7,6 +7,7 @@ from ui.canvas import canvas_ui, clear, clears
 from ui.corrections import correction_ui, drawings_manager_ui, remember_drawing
 from ui.draw import answer_ui, model_picker_ui
 from ui.explain import pipeline_ui
+from ui.layout import lazy_expander
 from ui.services import saved_models
 
 
@@ -29,11 +30,8 @@ def drawing_ui(model: ModelInfo) -> None:
 
 def explainer_ui(image, steps, model: ModelInfo) -> None:
     """The step-by-step expander, worked out only while it is open: strokes stay fast."""
-    with st.expander(
-        "How the model decided, step by step",
-        icon=":material/account_tree:",
-        key="draw_explain",
-        on_change="rerun",
+    with lazy_expander(
+        "How the model decided, step by step", "account_tree", "draw_explain"
     ) as explainer:
         if explainer.open:
             pipeline_ui(image, steps, model)

@@ -24,6 +24,20 @@ REFRESH_SECONDS = 1.0
 OUTCOME_REFRESH_SECONDS = 2.0
 
 
+def action(place, label: str, key: str, icon: str, on_click, *args, primary=False) -> None:
+    """One of this page's buttons in `place` (st, or a column): `key` names it (tests find
+    it as .st-key-KEY), `icon` is a Material icon's name, a click calls on_click(*args);
+    the primary one is the suggested next step."""
+    place.button(
+        label,
+        key=key,
+        type="primary" if primary else "secondary",
+        icon=f":material/{icon}:",
+        on_click=on_click,
+        args=args,
+    )
+
+
 def start() -> None:
     # the values this click carries: a widget edited just before it sends its new value
     # with the click, after the last run that drew the form
@@ -52,7 +66,7 @@ def live_ui(job: TrainingJob) -> None:
         # Anyone viewing can stop it, not only the tab that started it: that tab may have
         # been reloaded or closed, and a long run must never be left unstoppable.
         # no tooltip: it would put a second button inside .st-key-train_stop
-        st.button("Stop", key="train_stop", on_click=job.stop, icon=":material/stop:")
+        action(st, "Stop", "train_stop", "stop", job.stop)
         st.caption(
             "Stop halts after the current batch; the model so far is then tested and "
             "saved, and you can keep or discard it. There is no sign-in: anyone who has "
@@ -113,34 +127,23 @@ def outcome_ui(job: TrainingJob) -> None:
             )
         comparison_ui(summary)
         draw, keep, discard = st.columns(3)
-        draw.button(
+        action(
+            draw,
             "Draw with this model",
-            key="train_draw",
-            type="secondary" if summary.worse else "primary",
-            icon=":material/draw:",
-            on_click=_draw_with,
-            args=(state.name,),
+            "train_draw",
+            "draw",
+            _draw_with,
+            state.name,
+            primary=not summary.worse,
         )
         base = summary.fine_tuned_from
         if summary.worse and base is not None:
             # no tooltip: it would put a second button inside .st-key-train_keep_old
-            keep.button(
-                f"Keep the old model ({base})",
-                key="train_keep_old",
-                type="primary",
-                icon=":material/undo:",
-                on_click=_keep_old,
-                args=(job, base),
-            )
+            old = f"Keep the old model ({base})"
+            action(keep, old, "train_keep_old", "undo", _keep_old, job, base, primary=True)
             keep.caption(f"Deletes `{state.name}`; Draw goes back to `{base}`.")
         if summary.stopped_early or summary.worse:
-            discard.button(
-                "Discard it",
-                key="train_discard",
-                icon=":material/delete:",
-                on_click=_discard,
-                args=(job,),
-            )
+            action(discard, "Discard it", "train_discard", "delete", _discard, job)
         charts_ui(state)
 
 
@@ -170,12 +173,6 @@ else:
     with st.container(border=True):
         settings_ui(saved_models(), saved_drawings().counts())
         keep_settings(st.session_state)
-        st.button(
-            "Start training",
-            key="train_start",
-            type="primary",
-            icon=":material/play_arrow:",
-            on_click=start,
-        )
+        action(st, "Start training", "train_start", "play_arrow", start, primary=True)
     if error := st.session_state.pop("train_error", None):
         st.error(error)

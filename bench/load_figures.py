@@ -60,7 +60,11 @@ def while_training(page, url, name, draw, process, models: Path) -> dict:
     results = []
     drawers = threading.Thread(target=lambda: results.extend(draw(lambda: not trained.is_set())))
     server = process.pid
-    worker = next(pid for pid, cmd in child_processes(server).items() if "worker" in cmd)
+    worker = next(
+        pid
+        for pid, cmd in child_processes(server).items()
+        if "mnist_core.processes.prediction" in cmd
+    )
     pids = {
         "server": server,
         "prediction worker": worker,
@@ -74,7 +78,12 @@ def while_training(page, url, name, draw, process, models: Path) -> dict:
     training_cpu, trainer = 0.0, None
     while trainer is None:  # looked for every 50 ms: spinning would take a core from it
         trainer = next(
-            (p for p, cmd in child_processes(server).items() if "train_worker" in cmd), None
+            (
+                p
+                for p, cmd in child_processes(server).items()
+                if "mnist_core.processes.training" in cmd
+            ),
+            None,
         )
         time.sleep(0.05)
     while True:  # sampled until it ends

@@ -36,24 +36,24 @@ from .store import (
 EXIT_BAD_INPUT = 2
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
+def _positive(read, what: str, bound: str):
+    """An argparse type: the text read by `read` (int or float), refused unless it is a
+    finite number above 0; `what` and `bound` word the refusals."""
+
+    def parse(text: str):
+        try:
+            value = read(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"{text} must be {bound}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
-    return value
+_positive_int = _positive(int, "a whole number", "at least 1")
+_positive_float = _positive(float, "a number", "a positive number")
 
 
 class _ShowDefaults(argparse.ArgumentDefaultsHelpFormatter):
@@ -63,6 +63,35 @@ class _ShowDefaults(argparse.ArgumentDefaultsHelpFormatter):
         if action.default is None or isinstance(action.default, bool) and not action.default:
             return action.help
         return super()._get_help_string(action)
+
+
+# The `train` options that set a TrainConfig field: (option, field, how it is read, help).
+# Their defaults are the COMMAND_LINE preset's.
+CONFIG_OPTIONS = (
+    ("--arch", "arch", {"choices": list(ARCHITECTURES)}, "the network"),
+    ("--epochs", "epochs", {"type": _positive_int, "metavar": "N"}, "passes over the images"),
+    ("--batch-size", "batch_size", {"type": _positive_int, "metavar": "N"}, "images per update"),
+    (
+        "--learning-rate",
+        "learning_rate",
+        {"type": _positive_float, "metavar": "RATE"},
+        "Adam's starting rate; it decays to 2%% of it by the last batch",
+    ),
+    (
+        "--size",
+        "train_size",
+        {"type": _positive_int, "metavar": "N"},
+        f"training images, 100-{MAX_TRAIN_SIZE} (5,000 more are held out for validation)",
+    ),
+    (
+        "--augment",
+        "augment",
+        {"action": argparse.BooleanOptionalAction},
+        "randomly distort training images so drawings are read better (as the Train page "
+        "does by default)",
+    ),
+    ("--seed", "seed", {"type": int}, "for repeatable runs"),
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -88,38 +117,8 @@ def parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, help=text, description=text, formatter_class=shows_defaults)
 
     train = command("train", "train a model on MNIST and save it")
-    train.add_argument(
-        "--arch", choices=list(ARCHITECTURES), default=defaults.arch, help="the network"
-    )
-    train.add_argument(
-        "--epochs", type=_positive_int, default=defaults.epochs, help="passes over the images"
-    )
-    train.add_argument(
-        "--batch-size",
-        type=_positive_int,
-        default=defaults.batch_size,
-        help="images per weight update",
-    )
-    train.add_argument(
-        "--learning-rate",
-        type=_positive_float,
-        default=defaults.learning_rate,
-        help="Adam's starting rate; it decays to 2%% of it by the last batch",
-    )
-    train.add_argument(
-        "--size",
-        type=_positive_int,
-        default=defaults.train_size,
-        help=f"training images, 100-{MAX_TRAIN_SIZE} (5,000 more are held out for validation)",
-    )
-    train.add_argument(
-        "--augment",
-        action=argparse.BooleanOptionalAction,
-        default=defaults.augment,
-        help="randomly distort training images so drawings are read better (as the "
-        "Train page does by default)",
-    )
-    train.add_argument("--seed", type=int, default=defaults.seed, help="for repeatable runs")
+    for option, field, kind, text in CONFIG_OPTIONS:
+        train.add_argument(option, dest=field, default=getattr(defaults, field), help=text, **kind)
     train.add_argument(
         "--name",
         help="saved as models/NAME.keras: letters, digits, _ - . (default: ARCH-DATE-TIME)",
@@ -180,28 +179,17 @@ def train_json(saved: ModelInfo) -> dict:
 
 def cmd_train(args) -> int:
 
-    config = TrainConfig(
-        arch=args.arch,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        train_size=args.size,
-        augment=args.augment,
-        seed=args.seed,
-    )
+    config = TrainConfig(**{field: getattr(args, field) for _, field, _, _ in CONFIG_OPTIONS})
     # the page's rules: an empty or bad name is refused, not replaced by a made-up one
     name = validate_name(args.name) if args.name is not None else None
     name = name or f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}"
     check_new_run(config, name, args.models_dir, args.overwrite)
     with tensorflow_quietly(args.verbose):
-        from .tf.training import train_and_save
+        from .tf.training import Progress, train_and_save
 
     bar = None if args.json else ProgressBar(config)
-    saved = train_and_save(
-        TrainingRequest(config, name, args.models_dir, args.overwrite),
-        on_batch=bar and bar.batch,
-        on_epoch=bar and bar.epoch,
-    )
+    progress = Progress() if bar is None else Progress(bar.batch, bar.epoch)
+    saved = train_and_save(TrainingRequest(config, name, args.models_dir, args.overwrite), progress)
     m = saved.metadata
     emit(
         args,

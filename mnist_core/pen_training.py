@@ -137,9 +137,7 @@ def training_images(
     # A fixed split into chunks, each with its own seed: the same images for any `workers`.
     chunks = np.array_split(np.asarray(indices), CHUNKS)
     seeds = np.random.SeedSequence(recipe.seed).spawn(len(chunks) + CHUNKS)
-    digit_jobs = [
-        (str(path), chunk, recipe, ranges, seed) for chunk, seed in zip(chunks, seeds)
-    ]
+    digit_jobs = [(str(path), chunk, recipe, ranges, seed) for chunk, seed in zip(chunks, seeds)]
     counts = np.diff(np.linspace(0, recipe.not_digits, CHUNKS + 1).astype(int))
     junk_jobs = [(int(n), recipe, ranges, seeds[len(chunks) + k]) for k, n in enumerate(counts)]
     if workers == 1:

@@ -30,6 +30,10 @@ IMAGE_SHAPES = ([None, 28, 28], [None, 28, 28, 1])
 DROP_WARNING = 0.005
 
 
+# Sidecar keys worked out from others (properties here), not read back.
+DERIVED = {"epochs_trained"}
+
+
 class ModelError(RuntimeError):
     """A model file that cannot be used: missing, corrupt, foreign, or badly named."""
 
@@ -43,38 +47,46 @@ class ModelMetadata:
     in `other` and written back unchanged.
     """
 
+    # How it was made. The fields are ordered by topic.
     arch: str | None = None
     config: TrainConfig | None = None
     params: int | None = None
-    # how much it trained: whole epochs, and the batches of an epoch a Stop cut short
-    epochs_done: int | None = None
-    batches_done: int = 0
-    steps_per_epoch: int = 0
-    epochs_trained: float | None = None  # a stopped epoch counted by its share of batches
     stopped_early: bool = False
+    epochs_done: int | None = None  # whole epochs
+    batches_done: int = 0  # of an epoch a Stop cut short
+    steps_per_epoch: int = 0
     training_seconds: float | None = None
     images_per_second: float | None = None
-    test_accuracy: float | None = None  # on the 10,000 MNIST test digits
-    test_loss: float | None = None
     history: dict[str, list[float]] = field(default_factory=dict)  # Keras's, per epoch
-    created: str | None = None  # ISO 8601, UTC
-    replaced_accuracy: float | None = None  # of the saved model of that name it replaced
-    # a fine-tune: the model it started from, measured on the same test digits just before
+    # How well it reads the 10,000 MNIST test digits, and the model of that name it replaced
+    test_accuracy: float | None = None
+    test_loss: float | None = None
+    replaced_accuracy: float | None = None
+    created: str = ""  # ISO 8601, UTC
+    # A fine-tune: the model it started from, measured on the same test digits just before,
+    # and the person's drawings it learnt from, read before and after
     fine_tuned_from: str | None = None
     base_accuracy: float | None = None
     base_loss: float | None = None
-    drawings: int = 0  # the person's drawings it was fine-tuned on
-    drawing_repeats: int = 0  # times each went into an epoch
+    drawings: int = 0
     drawings_accuracy_before: float | None = None
     drawings_accuracy_after: float | None = None
-    # the bundled model's card (tf/default_model.py)
+    drawing_repeats: int = 0  # times each drawing went into an epoch
+    # The bundled model's card (tf/default_model.py)
     temperature: float | None = None
     trained_on: str | None = None
     calibration: str | None = None
-    handwriting_recipe: dict | None = None
-    note: str | None = None  # for people: e.g. "no metadata"
+    handwriting_recipe: dict[str, float] | None = None
+    note: str = ""  # for people: e.g. "no metadata"
     sha256: str | None = None  # of the model file this describes
     other: dict = field(default_factory=dict)
+
+    @property
+    def epochs_trained(self) -> float | None:
+        """Epochs trained, a stopped epoch counted by its share of batches."""
+        if self.epochs_done is None:
+            return None
+        return self.epochs_done + self.batches_done / max(self.steps_per_epoch, 1)
 
     @classmethod
     def from_json(cls, saved: dict) -> ModelMetadata:
@@ -85,7 +97,8 @@ class ModelMetadata:
             if not isinstance(values["config"], dict):
                 raise TypeError(f"config is {type(values['config']).__name__}, not an object")
             values["config"] = TrainConfig.from_dict(values["config"])
-        return cls(**values, other={k: v for k, v in saved.items() if k not in known})
+        unknown = {k: v for k, v in saved.items() if k not in known | DERIVED}
+        return cls(**values, other=unknown)
 
     def to_json(self) -> dict:
         """The sidecar's JSON object: the fields that are set, under their own names."""
@@ -95,6 +108,10 @@ class ModelMetadata:
         defaults = ModelMetadata()
         return {
             **{k: v for k, v in saved.items() if v is not None and v != getattr(defaults, k)},
+            # for readers of earlier versions, which took it from the file
+            "epochs_trained": None
+            if self.epochs_trained is None
+            else round(self.epochs_trained, 3),
             **self.other,
         }
 

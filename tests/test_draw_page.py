@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from mnist_core.data import PROJECT_DIR
 from mnist_core.store import MODELS_DIR
-from ui.draw import BEST_COLOUR, digit_bars, pixel_preview, probability_bars
+from ui.charts import BEST_COLOUR, digit_bars
+from ui.draw import pixel_preview, probability_bars
 
 
 def answer_script(image_file: str, model_dir: str):

@@ -92,7 +92,7 @@ def test_killed_during_training(models, browser):
         page = start_replacing_victim(browser, url, epochs=20)
         expect(page.locator("[data-testid='stProgress']")).to_contain_text("batch", timeout=60000)
         children = child_processes(process.pid)
-        assert any("train_worker" in cmd for cmd in children.values())
+        assert any("mnist_core.processes.training" in cmd for cmd in children.values())
         process.send_signal(signal.SIGKILL)  # the server only: its children must notice
         wait_gone(list(children))
     finally:

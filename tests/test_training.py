@@ -8,19 +8,18 @@ from mnist_core.architectures import ARCHITECTURES
 from mnist_core.config import TrainConfig
 from mnist_core.tf.models import build_model
 from mnist_core.tf.predict import evaluate
-from mnist_core.tf.training import train
+from mnist_core.tf.training import Progress, train
 
 
 @pytest.mark.parametrize("arch, augment", [("dense", False), ("cnn", True)])
 def test_one_small_epoch_beats_chance_by_far(mnist, arch, augment):
     batches, epochs = [], []
     config = TrainConfig(arch=arch, epochs=1, train_size=3000, batch_size=32, augment=augment)
-    result = train(
-        config,
-        mnist,
+    progress = Progress(
         on_batch=lambda e, b, logs: batches.append(logs),
         on_epoch=lambda e, logs: epochs.append(logs),
     )
+    result = train(config, mnist, progress)
     test = evaluate(result.model, mnist[2][:2000], mnist[3][:2000])
     assert test["accuracy"] > 0.75, test
     assert len(batches) >= 3000 // 32 and {"loss", "accuracy"} <= set(batches[-1])
@@ -38,7 +37,7 @@ def test_stop_halts_between_batches(mnist):
             stop.set()
 
     config = TrainConfig(arch="dense", epochs=5, train_size=5000, batch_size=50)
-    result = train(config, mnist, on_batch=on_batch, stop=stop)
+    result = train(config, mnist, Progress(on_batch=on_batch, stop=stop))
     assert result.stopped and len(seen) == 5
     # Keras ends the stopped epoch as if whole; the count says what was really trained
     assert (result.epochs_done, result.batches_done, result.steps_per_epoch) == (0, 5, 100)

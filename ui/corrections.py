@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from mnist_core.drawings import DRAWINGS_DIR, delete_drawing, read_canvas, save_drawing
+from ui.layout import lazy_expander
 from ui.services import saved_drawings
 
 GALLERY_COLUMNS = 8
@@ -72,12 +73,7 @@ def drawings_manager_ui() -> None:
     drawings = saved_drawings()
     # A fixed label: Streamlit makes an expander anew, closed, when its label changes, so
     # a count in it shut the panel at every Delete.
-    with st.expander(
-        "Your saved drawings",
-        icon=":material/photo_library:",
-        key="draw_manage",
-        on_change="rerun",
-    ) as box:
+    with lazy_expander("Your saved drawings", "photo_library", "draw_manage") as box:
         if not box.open:
             return
         if deleted := st.session_state.pop(DELETED, None):

@@ -11,7 +11,7 @@ import streamlit as st
 from mnist_core.drawings import DrawingSet
 from mnist_core.evaluation import accuracy_and_loss, confusion_matrix, mistakes, per_digit_accuracy
 from mnist_core.store import ModelError, ModelInfo
-from ui.draw import digit_bars
+from ui.charts import digit_bars
 from ui.services import drawings_probabilities, mnist_test
 
 GALLERY_SIZE = 40
@@ -174,7 +174,7 @@ def comparison_table(models: list[ModelInfo], drawings: DrawingSet) -> pd.DataFr
                 "architecture": meta.arch,
                 "parameters": meta.params,
                 # a stopped run's part of an epoch counts (epochs_trained, since issue 18)
-                "epochs": meta.epochs_done if meta.epochs_trained is None else meta.epochs_trained,
+                "epochs": meta.epochs_trained,
                 "augmented": None if config is None else config.augment,
                 # "" rather than None: the table would print None in words
                 "fine-tuned from": meta.fine_tuned_from or "",

@@ -9,8 +9,8 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from mnist_core.preprocess import BOX, Steps
-from mnist_core.store import ModelError, ModelInfo
-from ui.services import prediction_worker
+from mnist_core.store import ModelInfo
+from ui.services import model_answer, prediction_worker
 
 STEP_WIDTH = 150  # pixels each step's picture is shown at
 PICTURE_COLUMNS = 8
@@ -40,10 +40,8 @@ Two classic mistakes, which the Train page can make on purpose (under *Advanced*
 
 def pipeline_ui(canvas: np.ndarray, steps: Steps, model: ModelInfo) -> None:
     """The steps from canvas to probabilities, with the real intermediate images."""
-    try:
-        seen = prediction_worker().explain(model.path, steps.digit)
-    except ModelError as err:
-        st.error(f"This model can't be explained: {err}")
+    seen = model_answer(prediction_worker().explain, model, steps.digit, "be explained")
+    if seen is None:
         return
     top, left, bottom, right = steps.bbox
     one, two, three, four = st.columns(4)

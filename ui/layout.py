@@ -29,3 +29,10 @@ PAGE_CSS = f"""<style>
 
 def page_style() -> None:
     st.html(PAGE_CSS)
+
+
+def lazy_expander(label: str, icon: str, key: str):
+    """An expander whose contents are worked out only while it is open (check `.open`):
+    opening or closing it reruns the page, so a closed one costs nothing per stroke. Its
+    label must stay the same: Streamlit makes an expander anew, closed, when it changes."""
+    return st.expander(label, icon=f":material/{icon}:", key=key, on_change="rerun")

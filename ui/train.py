@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import namedtuple
 from datetime import datetime
 
 import numpy as np
@@ -28,6 +28,7 @@ TRAIN_SIZES = {
     30_000: "30,000",
     MAX_TRAIN_SIZE: f"{MAX_TRAIN_SIZE:,} (all)",
 }
+BATCH_SIZES = (16, 32, 64, 128, 256)  # the presets' batch sizes among them
 MAX_CHART_POINTS = 400
 # the whole chart element, legend and titles included: Streamlit does not take a layered
 # chart's height from its spec, and the plot collapsed to a sliver without it
@@ -57,25 +58,22 @@ PRESETS = {"new": NEW_MODEL, "tune": FINE_TUNE}  # each mode's starting settings
 EPOCHS_RANGE = (1, 50)  # on the page; the CLI allows more
 
 
-@dataclass(frozen=True)
-class FormKeys:
-    """The settings form's widget keys (their names in session state), each spelled here
-    once; the fields that share a name with TrainConfig's hold that setting."""
-
-    mode: str = "train_mode"
-    arch: str = "train_arch"
-    epochs: str = "train_epochs"
-    batch_size: str = "train_batch"
-    learning_rate: str = "train_lr"
-    train_size: str = "train_size"
-    augment: str = "train_augment"
-    mistake: str = "train_mistake"
-    base_model: str = "train_base"
-    name: str = "train_name"
-    overwrite: str = "train_overwrite"
-
-
-KEY = FormKeys()
+# The settings form's widget keys (their names in session state), each spelled here once;
+# those named like a TrainConfig field hold that setting. KEY.epochs == "train_epochs".
+FORM_KEYS = {
+    "mode": "train_mode",
+    "arch": "train_arch",
+    "epochs": "train_epochs",
+    "batch_size": "train_batch",
+    "learning_rate": "train_lr",
+    "train_size": "train_size",
+    "augment": "train_augment",
+    "mistake": "train_mistake",
+    "base_model": "train_base",
+    "name": "train_name",
+    "overwrite": "train_overwrite",
+}
+KEY = namedtuple("FormKeys", FORM_KEYS)(**FORM_KEYS)
 # the settings a mode's preset puts on the form when the mode is picked
 PRESET_FIELDS = ("epochs", "batch_size", "learning_rate", "train_size", "augment")
 
@@ -179,7 +177,7 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
     with right:
         st.select_slider(
             "Batch size",
-            options=[16, 32, 64, 128, 256],
+            options=BATCH_SIZES,
             key=KEY.batch_size,
             help="Images per weight update. Larger is faster per "
             "image but takes fewer, coarser steps.",
@@ -207,11 +205,11 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
     with st.expander("Advanced: make a classic mistake on purpose", icon=":material/science:"):
         mistake = st.radio(
             "Loss set-up",
-            list(MISTAKES),
-            key=KEY.mistake,
-            format_func=MISTAKES.get,
+            options=list(MISTAKES),
             help="See what goes wrong: watch the loss and accuracy curves. The Draw page's "
             "“How the model decided” explains why.",
+            key=KEY.mistake,
+            format_func=MISTAKES.get,
         )
         if mistake != "none":
             _last_mistake_ui(mistake, models)
@@ -238,7 +236,7 @@ def arch_caption(arch: str, models: list[ModelInfo]) -> str:
 def conditions(model: ModelInfo) -> str:
     """How a saved model was trained, in a few words: `name`: 5 epochs on 20,000 images…"""
     m, config = model.metadata, model.metadata.config
-    epochs = m.epochs_trained if m.epochs_trained is not None else m.epochs_done
+    epochs = m.epochs_trained
     parts = [f"`{model.name}`: {epochs:g} epochs" if epochs is not None else f"`{model.name}`"]
     if config is not None:
         parts[0] += f" on {config.train_size:,} images"

@@ -6,9 +6,9 @@ a process that imported Keras, and training in a server thread while charts refr
 about ten times slower.
 
 The conversation (a multiprocessing Connection, see child.py), as typed messages:
-- parent → child: one TrainingRequest, then possibly Stop();
-- child → parent: Batches at most every REPORT_EVERY seconds, EpochEnded, Evaluating,
-  and last Finished (the saved model) or Failed (why).
+- parent → child: one TrainingRequest, then possibly Signal.STOP;
+- child → parent: Batches at most every REPORT_EVERY seconds, EpochEnded,
+  Signal.EVALUATING, and last Finished (the saved model) or Failed (why).
 If the parent's end closes (the server stopped or was killed), the child exits at once.
 
 Parent side (in the server, no TensorFlow): `JobRunner.start` refuses a second job while
@@ -24,7 +24,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from ..config import TrainConfig, TrainingRequest
 from ..store import ModelInfo, check_new_run, delete_model
@@ -40,9 +40,11 @@ NICENESS = 5
 # ---- the messages ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Stop:
-    """Parent → child: halt after the current batch, then test and save the model so far."""
+class Signal(Enum):
+    """The messages that carry nothing but themselves."""
+
+    STOP = "stop"  # parent → child: halt after this batch, then test and save the model
+    EVALUATING = "evaluating"  # child → parent: trained; now testing on MNIST's test set
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,6 @@ class EpochEnded:
 
 
 @dataclass(frozen=True)
-class Evaluating:
-    """Child → parent: training is over; the model is being tested on MNIST's test set."""
-
-
-@dataclass(frozen=True)
 class Finished:
     """Child → parent: the saved model; its metadata summarises the run."""
 
@@ -86,7 +83,7 @@ class Failed:
     reason: str
 
 
-Report = Batches | EpochEnded | Evaluating | Finished | Failed
+Report = Batches | EpochEnded | Signal | Finished | Failed
 
 
 # ---- parent side -----------------------------------------------------------------------
@@ -176,7 +173,7 @@ class TrainingJob:
             self._state.status = JobStatus.STOPPING
             self._state.stop_asked = time.monotonic()
         try:
-            self._conn.send(Stop())
+            self._conn.send(Signal.STOP)
         except OSError:
             pass  # already gone: the reader reports how it ended
 
@@ -228,7 +225,7 @@ class TrainingJob:
                 # reports it (validation included) as if it were whole
                 at = s.epoch + (s.batch + 1) / s.steps if s.steps else epoch + 1
                 s.epochs.append({"epoch": at, **logs})
-            case Evaluating():
+            case Signal.EVALUATING:
                 s.status = JobStatus.EVALUATING
             case Finished(model=model):
                 s.status, s.outcome = JobStatus.DONE, model
@@ -289,23 +286,21 @@ class Reporter:
         self.send_batches()
         self.conn.send(EpochEnded(epoch, logs))
         if epoch + 1 == self.epochs or self.stop.is_set():
-            self.conn.send(Evaluating())
+            self.conn.send(Signal.EVALUATING)
 
 
 def child_main(conn) -> None:
     """The training process: one request, trained, tested and saved; then it ends."""
     os.nice(NICENESS)
     # the one place this module loads TensorFlow: in the child, never in the server
-    from ..tf.training import train_and_save
+    from ..tf.training import Progress, train_and_save
 
     request: TrainingRequest = conn.recv()
     stop = threading.Event()
     threading.Thread(target=_listen_for_stop, args=(conn, stop), daemon=True).start()
     reporter = Reporter(conn, request.config.epochs, stop)
     try:
-        saved = train_and_save(
-            request, on_batch=reporter.on_batch, on_epoch=reporter.on_epoch, stop=stop
-        )
+        saved = train_and_save(request, Progress(reporter.on_batch, reporter.on_epoch, stop))
         conn.send(Finished(saved))
     except Exception as err:  # noqa: BLE001 - whatever went wrong, the page must say it
         conn.send(Failed(f"{type(err).__name__}: {err}"))
@@ -314,7 +309,7 @@ def child_main(conn) -> None:
 def _listen_for_stop(conn, stop: threading.Event) -> None:
     try:
         while True:
-            if isinstance(conn.recv(), Stop):
+            if conn.recv() == Signal.STOP:
                 stop.set()
     except (EOFError, OSError):
         # The server is gone (closed, or killed): nobody can watch or stop this training

@@ -7,66 +7,31 @@ numerically safer than a softmax layer followed by log; predictions apply softma
 
 from __future__ import annotations
 
-from functools import singledispatch
-
 import keras
 
-from .. import architectures as spec
-from ..architectures import ARCHITECTURES, INPUT_SHAPE, MISTAKES, NUM_CLASSES
+from ..architectures import ARCHITECTURES, CONV_SIZE, INPUT_SHAPE, MISTAKES, NUM_CLASSES
 from ..handwriting import NOT_A_DIGIT
 
-
-@singledispatch
-def keras_layer(layer) -> keras.layers.Layer:
-    """The Keras layer for one of architectures.py's layer records."""
-    raise TypeError(f"no Keras layer for {layer!r}")
-
-
-@keras_layer.register
-def _(layer: spec.Flatten):
-    return keras.layers.Flatten()
-
-
-@keras_layer.register
-def _(layer: spec.AddChannel):
-    return keras.layers.Reshape(INPUT_SHAPE + (1,))
-
-
-@keras_layer.register
-def _(layer: spec.Dense):
-    return keras.layers.Dense(layer.units, activation=layer.activation)
-
-
-@keras_layer.register
-def _(layer: spec.Dropout):
-    return keras.layers.Dropout(layer.rate)
-
-
-@keras_layer.register
-def _(layer: spec.Conv):
-    return keras.layers.Conv2D(
-        layer.filters, layer.size, activation=layer.activation, use_bias=layer.bias
-    )
-
-
-@keras_layer.register
-def _(layer: spec.BatchNorm):
-    return keras.layers.BatchNormalization(momentum=layer.momentum)
-
-
-@keras_layer.register
-def _(layer: spec.ReLU):
-    return keras.layers.Activation("relu")
-
-
-@keras_layer.register
-def _(layer: spec.MaxPool):
-    return keras.layers.MaxPooling2D()
+# The Keras layer for each kind of architectures.Layer.
+KERAS_LAYERS = {
+    "flatten": lambda layer: keras.layers.Flatten(),
+    "channel": lambda layer: keras.layers.Reshape(INPUT_SHAPE + (1,)),
+    "dense": lambda layer: keras.layers.Dense(
+        layer.width, activation=layer.activation, use_bias=layer.bias
+    ),
+    "dropout": lambda layer: keras.layers.Dropout(layer.rate),
+    "conv": lambda layer: keras.layers.Conv2D(
+        layer.width, CONV_SIZE, activation=layer.activation, use_bias=layer.bias
+    ),
+    "batchnorm": lambda layer: keras.layers.BatchNormalization(momentum=layer.rate),
+    "relu": lambda layer: keras.layers.Activation("relu"),
+    "maxpool": lambda layer: keras.layers.MaxPooling2D(),
+}
 
 
 def keras_model(arch: str) -> keras.Model:
     """An untrained model of architecture `arch` (see architectures.py), named after it."""
-    layers = [keras_layer(layer) for layer in ARCHITECTURES[arch].layers]
+    layers = [KERAS_LAYERS[layer.kind](layer) for layer in ARCHITECTURES[arch].layers]
     return keras.Sequential([keras.Input(INPUT_SHAPE), *layers], name=arch)
 
 

@@ -63,6 +63,18 @@ BatchFn = Callable[[int, int, dict], None]  # (epoch, batch, {"loss", "accuracy"
 EpochFn = Callable[[int, dict], None]  # (epoch, {"loss", "accuracy", "val_loss", "val_accuracy"})
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a run reports as it goes, and the event that halts it; each may be None."""
+
+    on_batch: BatchFn | None = None
+    on_epoch: EpochFn | None = None
+    stop: threading.Event | None = None
+
+
+QUIET = Progress()
+
+
 class _Progress(keras.callbacks.Callback):
     """Forwards Keras's progress to plain functions, and stops when the event is set."""
 
@@ -71,9 +83,13 @@ class _Progress(keras.callbacks.Callback):
     # Keras waits for those calls before each epoch ends.
     async_safe = True
 
-    def __init__(self, on_batch, on_epoch, stop: threading.Event | None):
+    def __init__(self, progress: Progress):
         super().__init__()
-        self.on_batch, self.on_epoch, self.stop = on_batch, on_epoch, stop
+        self.on_batch, self.on_epoch, self.stop = (
+            progress.on_batch,
+            progress.on_epoch,
+            progress.stop,
+        )
         self.epoch = 0
         self.batches = 0  # batches done in the current epoch
         self.stopped = False
@@ -140,9 +156,7 @@ def training_batches(x, y, config: TrainConfig) -> tf.data.Dataset:
 def train(
     config: TrainConfig,
     mnist,
-    on_batch: BatchFn | None = None,
-    on_epoch: EpochFn | None = None,
-    stop: threading.Event | None = None,
+    progress: Progress = QUIET,
     model: keras.Model | None = None,
     drawings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> TrainResult:
@@ -150,7 +164,7 @@ def train(
 
     `drawings` = (images (N, 28, 28) float32, labels (N,)): a person's own drawings, mixed
     into every epoch (see mix_in); labels may include NOT_A_DIGIT (e.g. scribbles).
-    Stops between batches once `stop` is set; the result
+    Stops between batches once `progress.stop` is set; the result
     then holds the partly trained model and `stopped=True`. Validation is on MNIST images
     never trained on, so a fine-tune shows at once if it makes the model forget MNIST.
     """
@@ -174,7 +188,7 @@ def train(
     else:
         keras.utils.set_random_seed(config.seed)
         compile_model(model, rate, config.mistake, not_digits)
-    progress = _Progress(on_batch, on_epoch, stop)
+    progress = _Progress(progress)
     start = time.perf_counter()
     history = model.fit(
         training_batches(x, y, config),
@@ -216,7 +230,6 @@ def run_metadata(result: TrainResult, test: dict, **more) -> ModelMetadata:
         epochs_done=result.epochs_done,
         batches_done=result.batches_done,
         steps_per_epoch=result.steps_per_epoch,
-        epochs_trained=round(result.epochs_trained, 3),
         stopped_early=result.stopped,
         training_seconds=round(result.seconds, 2),
         images_per_second=round(result.images_per_second, 1),
@@ -228,17 +241,12 @@ def run_metadata(result: TrainResult, test: dict, **more) -> ModelMetadata:
     )
 
 
-def train_and_save(
-    request: TrainingRequest,
-    on_batch: BatchFn | None = None,
-    on_epoch: EpochFn | None = None,
-    stop: threading.Event | None = None,
-) -> ModelInfo:
+def train_and_save(request: TrainingRequest, progress: Progress = QUIET) -> ModelInfo:
     """The whole run `request` asks for, tested on the MNIST test set and saved: a new
     model, or a fine-tune when its config names a base model. The saved model's
     ModelInfo; its metadata is the run's summary.
 
-    A run halted by `stop` is saved too (marked `stopped_early`), so it can be tried and
+    A run halted by `progress.stop` is saved too (marked `stopped_early`), so it can be tried and
     then kept or deleted. Replacing a saved model records that model's test accuracy
     (`replaced_accuracy`), to compare with.
     """
@@ -247,18 +255,18 @@ def train_and_save(
     target = model_path(request.name, request.models_dir)
     replaced = inspect(target).metadata.test_accuracy if target.exists() else None
     run = fine_tune if config.base_model is not None else train_new
-    model, metadata = run(request, load_mnist(), on_batch, on_epoch, stop)
+    model, metadata = run(request, load_mnist(), progress)
     metadata = replace(metadata, replaced_accuracy=replaced)
     return save_model(model, request.name, metadata, request.models_dir, request.overwrite)
 
 
-def train_new(request: TrainingRequest, mnist, on_batch=None, on_epoch=None, stop=None):
+def train_new(request: TrainingRequest, mnist, progress: Progress = QUIET):
     """(model, metadata) of a new model of request.config.arch trained on MNIST."""
-    result = train(request.config, mnist, on_batch=on_batch, on_epoch=on_epoch, stop=stop)
+    result = train(request.config, mnist, progress)
     return result.model, run_metadata(result, evaluate(result.model, mnist[2], mnist[3]))
 
 
-def fine_tune(request: TrainingRequest, mnist, on_batch=None, on_epoch=None, stop=None):
+def fine_tune(request: TrainingRequest, mnist, progress: Progress = QUIET):
     """(model, metadata) of config.base_model trained further on the person's drawings
     (request.drawings_dir) mixed with MNIST; the base model stays as it was.
 
@@ -276,15 +284,8 @@ def fine_tune(request: TrainingRequest, mnist, on_batch=None, on_epoch=None, sto
     config = replace(config, arch=inspect(base_path).metadata.arch or config.arch)
     before_test = evaluate(base, mnist[2], mnist[3])
     before = accuracy_and_loss(classify(base, found.digits), found.labels)
-    result = train(
-        config,
-        mnist,
-        on_batch=on_batch,
-        on_epoch=on_epoch,
-        stop=stop,
-        model=base,
-        drawings=(found.digits, found.labels),
-    )
+    drawings = (found.digits, found.labels)
+    result = train(config, mnist, progress, model=base, drawings=drawings)
     after = accuracy_and_loss(classify(result.model, found.digits), found.labels)
     metadata = run_metadata(
         result,
