@@ -62,3 +62,13 @@ def test_bad_configs_are_refused(mnist, change, reason):
 @pytest.mark.parametrize("arch", sorted(ARCHITECTURES))
 def test_described_parameter_counts_are_true(arch):
     assert build_model(arch).count_params() == ARCHITECTURES[arch].params
+
+
+def test_every_architecture_builds_with_the_parameters_it_lists():
+    """architectures.py is the one list: the Keras model of each entry, its count, its name."""
+    from mnist_core.architectures import ARCHITECTURES
+
+    for name, arch in ARCHITECTURES.items():
+        model = build_model(name)
+        assert model.name == name and model.count_params() == arch.params
+        assert model.output_shape == (None, 10)
