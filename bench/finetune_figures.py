@@ -63,7 +63,7 @@ def main() -> None:
     writers = sorted(names[counts >= MIN_DIGITS])[: args.writers]
     default_path = MODELS_DIR / f"{DEFAULT_MODEL}.keras"
     base = load_model(default_path)
-    mnist_before = evaluate(base, mnist[2], mnist[3])["accuracy"]
+    mnist_before = evaluate(base, mnist[2], mnist[3]).accuracy
     config = replace(FINE_TUNE, base_model=DEFAULT_MODEL, arch=base.name)
     rows = []
     for k, writer in enumerate(writers):
@@ -75,7 +75,7 @@ def main() -> None:
             config, mnist, model=load_model(default_path), drawings=(x[picked], y[picked])
         )
         after = float((classify(result.model, x[rest]).argmax(1) == y[rest]).mean())
-        mnist_after = evaluate(result.model, mnist[2], mnist[3])["accuracy"]
+        mnist_after = evaluate(result.model, mnist[2], mnist[3]).accuracy
         row = {
             "writer": writer,
             "corrections": len(picked),

@@ -175,7 +175,7 @@ def measure(model, digits, members, mnist, junk) -> dict:
         "pen_digits": asdict(Honesty.of(classify(model, x), y)),
         "styles": styles,
         "not_sure_on_non_digits": not_sure(model, junk),
-        "mnist_test_accuracy": evaluate(model, mnist[2], mnist[3])["accuracy"],
+        "mnist_test_accuracy": evaluate(model, mnist[2], mnist[3]).accuracy,
     }
 
 

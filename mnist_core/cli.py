@@ -213,8 +213,8 @@ def cmd_evaluate(args) -> int:
     test = evaluate(cached_model(path), x_test, y_test)
     emit(
         args,
-        {"model": args.model, **test},
-        f"{args.model}: test accuracy {test['accuracy']:.4f}, loss {test['loss']:.4f}",
+        {"model": args.model, "accuracy": test.accuracy, "loss": test.loss},
+        f"{args.model}: test accuracy {test.accuracy:.4f}, loss {test.loss:.4f}",
     )
     return 0
 

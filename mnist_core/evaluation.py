@@ -5,19 +5,29 @@ probabilities once (in its TensorFlow process, tf/predict.py) and the server the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
-def accuracy_and_loss(probs: np.ndarray, labels: np.ndarray) -> dict:
-    """{"accuracy", "loss"}: the share read right, and the mean cross-entropy."""
+@dataclass(frozen=True)
+class Score:
+    """How well a model reads a set of labelled images."""
+
+    accuracy: float  # the share read right
+    loss: float  # the mean cross-entropy: lower is better
+
+
+def accuracy_and_loss(probs: np.ndarray, labels: np.ndarray) -> Score:
+    """The Score of (N, 10) probabilities against (N,) labels (NaN for no images)."""
     labels = np.asarray(labels, np.int64)
     if len(labels) == 0:
-        return {"accuracy": float("nan"), "loss": float("nan")}
+        return Score(float("nan"), float("nan"))
     picked = probs[np.arange(len(labels)), labels]
-    return {
-        "accuracy": round(float((probs.argmax(1) == labels).mean()), 6),
-        "loss": round(float(-np.log(np.clip(picked, 1e-12, 1)).mean()), 6),
-    }
+    return Score(
+        accuracy=round(float((probs.argmax(1) == labels).mean()), 6),
+        loss=round(float(-np.log(np.clip(picked, 1e-12, 1)).mean()), 6),
+    )
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:

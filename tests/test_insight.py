@@ -24,7 +24,7 @@ def test_confusion_matrix_counts_and_drill_down():
     np.testing.assert_allclose(per_digit_accuracy(confusion)[[3, 5]], [1 / 3, 1 / 2])
     assert np.isnan(per_digit_accuracy(confusion)[0])
     assert mistakes(probs, labels, 3, 8).tolist() == [2, 1]  # most confident first
-    assert accuracy_and_loss(probs, labels)["accuracy"] == pytest.approx(0.4)
+    assert accuracy_and_loss(probs, labels).accuracy == pytest.approx(0.4)
 
 
 def test_default_model_test_figures_through_the_worker(default_model_path, mnist):
@@ -36,7 +36,7 @@ def test_default_model_test_figures_through_the_worker(default_model_path, mnist
     finally:
         worker.close()
     assert probs.shape == (10000, 10)
-    assert accuracy_and_loss(probs, mnist[3])["accuracy"] >= 0.99
+    assert accuracy_and_loss(probs, mnist[3]).accuracy >= 0.99
     confusion = confusion_matrix(mnist[3], probs.argmax(1))
     assert confusion.sum() == 10000 and np.trace(confusion) >= 9900
     assert seen["kind"] == "feature_maps" and seen["pictures"].shape[0] == 32

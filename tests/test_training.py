@@ -21,7 +21,7 @@ def test_one_small_epoch_beats_chance_by_far(mnist, arch, augment):
     )
     result = train(config, mnist, progress)
     test = evaluate(result.model, mnist[2][:2000], mnist[3][:2000])
-    assert test["accuracy"] > 0.75, test
+    assert test.accuracy > 0.75, test
     assert len(batches) >= 3000 // 32 and {"loss", "accuracy"} <= set(batches[-1])
     assert len(epochs) == 1 and {"val_loss", "val_accuracy"} <= set(epochs[0])
     assert result.epochs_done == 1 and not result.stopped

@@ -24,11 +24,9 @@ def figures_ui(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     summary = accuracy_and_loss(probs, labels)
     first, second, third = st.columns(3)
     first.metric(
-        "Test accuracy", f"{summary['accuracy']:.2%}", help="Of the 10,000 MNIST test digits."
+        "Test accuracy", f"{summary.accuracy:.2%}", help="Of the 10,000 MNIST test digits."
     )
-    second.metric(
-        "Test loss", f"{summary['loss']:.4f}", help="Mean cross-entropy: lower is better."
-    )
+    second.metric("Test loss", f"{summary.loss:.4f}", help="Mean cross-entropy: lower is better.")
     third.metric("Digits read wrong", f"{int(confusion.sum() - np.trace(confusion)):,}")
     accuracy = per_digit_accuracy(confusion)
     floor = max(0.0, float(np.nanmin(accuracy)) - 0.02)
@@ -156,7 +154,7 @@ def drawings_ui(model: ModelInfo, models: dict[str, ModelInfo], drawings: Drawin
 
 
 def drawings_accuracy(model: ModelInfo, drawings: DrawingSet) -> float:
-    return accuracy_and_loss(drawings_probabilities(model, drawings), drawings.labels)["accuracy"]
+    return accuracy_and_loss(drawings_probabilities(model, drawings), drawings.labels).accuracy
 
 
 def comparison_table(models: list[ModelInfo], drawings: DrawingSet) -> pd.DataFrame:

@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     result = learned.result
     result.model = learned.model
     save_model(learned.model, args.name, run_metadata(result, test, **card), args.models_dir, True)
-    print(f"saved {args.name}: MNIST test accuracy {test['accuracy']:.4f}, T {learned.temperature}")
+    print(f"saved {args.name}: MNIST test accuracy {test.accuracy:.4f}, T {learned.temperature}")
     return 0
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..calibration import softmax
 from ..data import to_float
-from ..evaluation import accuracy_and_loss
+from ..evaluation import Score, accuracy_and_loss
 from ..preprocess import model_input
 from ..store import ModelError, inspect
 
@@ -67,6 +67,6 @@ def scores(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, 10))
 
 
-def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> dict:
-    """{"accuracy", "loss"} of `model` on uint8 images (N, 28, 28) with labels (N,)."""
+def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> Score:
+    """The Score of `model` on uint8 images (N, 28, 28) with labels (N,)."""
     return accuracy_and_loss(classify(model, to_float(x_test)), y_test)

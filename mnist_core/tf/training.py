@@ -29,7 +29,7 @@ from ..config import (
 )
 from ..data import load_mnist, to_float
 from ..drawings import DRAWINGS_DIR, load_drawings
-from ..evaluation import accuracy_and_loss
+from ..evaluation import Score, accuracy_and_loss
 from ..handwriting import NOT_A_DIGIT
 from ..store import ModelInfo, ModelMetadata, check_new_run, inspect, model_path, save_model
 from ..styles import add_style_variants
@@ -220,7 +220,7 @@ def train(
     )
 
 
-def run_metadata(result: TrainResult, test: dict, **more) -> ModelMetadata:
+def run_metadata(result: TrainResult, test: Score, **more) -> ModelMetadata:
     """The metadata saved beside a trained model: how it was made and how well it does;
     `more` sets further fields (a fine-tune's, a model card's)."""
     return ModelMetadata(
@@ -233,8 +233,8 @@ def run_metadata(result: TrainResult, test: dict, **more) -> ModelMetadata:
         stopped_early=result.stopped,
         training_seconds=round(result.seconds, 2),
         images_per_second=round(result.images_per_second, 1),
-        test_accuracy=test["accuracy"],
-        test_loss=test["loss"],
+        test_accuracy=test.accuracy,
+        test_loss=test.loss,
         history=result.history,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
         **more,
@@ -291,11 +291,11 @@ def fine_tune(request: TrainingRequest, mnist, progress: Progress = QUIET):
         result,
         evaluate(result.model, mnist[2], mnist[3]),
         fine_tuned_from=config.base_model,
-        base_accuracy=before_test["accuracy"],
-        base_loss=before_test["loss"],
+        base_accuracy=before_test.accuracy,
+        base_loss=before_test.loss,
         drawings=len(found),
         drawing_repeats=result.drawing_repeats,
-        drawings_accuracy_before=before["accuracy"],
-        drawings_accuracy_after=after["accuracy"],
+        drawings_accuracy_before=before.accuracy,
+        drawings_accuracy_after=after.accuracy,
     )
     return result.model, metadata
