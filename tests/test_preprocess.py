@@ -94,3 +94,18 @@ def test_nan_and_odd_shapes_do_not_crash():
     assert canvas_to_mnist(canvas).shape == (28, 28)
     with pytest.raises(ValueError, match="expected an"):
         canvas_to_mnist(np.zeros((5, 5, 7)))
+
+
+def test_distance_to_background_is_the_full_distance_transform():
+    from scipy import ndimage
+
+    from mnist_core.preprocess import distance_to_background
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        mask = rng.random((rng.integers(1, 40), rng.integers(1, 40))) < rng.uniform(0.05, 0.9)
+        expected = ndimage.distance_transform_edt(mask)
+        np.testing.assert_array_equal(distance_to_background(mask), expected)
+    stroke = np.zeros((280, 280), bool)
+    stroke[100:180, 130:150] = True
+    assert distance_to_background(stroke).max() == 10
