@@ -24,7 +24,7 @@ def test_one_small_epoch_beats_chance_by_far(mnist, arch, augment):
     assert test.accuracy > 0.75, test
     assert len(batches) >= 3000 // 32 and {"loss", "accuracy"} <= set(batches[-1])
     assert len(epochs) == 1 and {"val_loss", "val_accuracy"} <= set(epochs[0])
-    assert result.epochs_done == 1 and not result.stopped
+    assert result.epochs_done == 1 and not result.stopped_early
 
 
 def test_stop_halts_between_batches(mnist):
@@ -38,7 +38,7 @@ def test_stop_halts_between_batches(mnist):
 
     config = TrainConfig(arch="dense", epochs=5, train_size=5000, batch_size=50)
     result = train(config, mnist, Progress(on_batch=on_batch, stop=stop))
-    assert result.stopped and len(seen) == 5
+    assert result.stopped_early and len(seen) == 5
     # Keras ends the stopped epoch as if whole; the count says what was really trained
     assert (result.epochs_done, result.batches_done, result.steps_per_epoch) == (0, 5, 100)
     assert result.epochs_trained == pytest.approx(0.05)

@@ -44,12 +44,13 @@ class TrainResult:
 
     model: keras.Model
     config: TrainConfig
+    # named as ModelMetadata's fields, which run_metadata fills from these
     history: dict[str, list[float]] = field(default_factory=dict)  # per epoch
-    seconds: float = 0.0
+    training_seconds: float = 0.0
     epochs_done: int = 0  # whole epochs; a stopped run may add a part of one
     batches_done: int = 0  # batches of the epoch it was stopped in (0: it finished one)
     steps_per_epoch: int = 0
-    stopped: bool = False
+    stopped_early: bool = False
     images_per_second: float = 0.0
     drawing_repeats: int = 0  # times each drawing went into an epoch of a fine-tune
 
@@ -210,11 +211,11 @@ def train(
         model=model,
         config=config,
         history={k: [float(v) for v in vals] for k, vals in history.history.items()},
-        seconds=seconds,
+        training_seconds=seconds,
         epochs_done=epochs_done,
         batches_done=batches_done,
         steps_per_epoch=steps_per_epoch,
-        stopped=progress.stopped,
+        stopped_early=progress.stopped,
         images_per_second=images / seconds if seconds else 0.0,
         drawing_repeats=repeats,
     )
@@ -230,8 +231,8 @@ def run_metadata(result: TrainResult, test: Score, **more) -> ModelMetadata:
         epochs_done=result.epochs_done,
         batches_done=result.batches_done,
         steps_per_epoch=result.steps_per_epoch,
-        stopped_early=result.stopped,
-        training_seconds=round(result.seconds, 2),
+        stopped_early=result.stopped_early,
+        training_seconds=round(result.training_seconds, 2),
         images_per_second=round(result.images_per_second, 1),
         test_accuracy=test.accuracy,
         test_loss=test.loss,
