@@ -18,9 +18,11 @@ from mnist_core.handwriting import (
     TRAINING,
     bounds,
     flagged_one,
+    line,
     lone_line,
     open_four,
     slashed_zero,
+    stem_of,
     two_stroke_five,
 )
 from mnist_core.pen_training import HandwritingRecipe, drawing_input, training_images, writer_split
@@ -62,6 +64,32 @@ def test_a_flagged_one_rises_from_lower_left_to_the_top_of_its_stem(digits):
         angle = np.degrees(np.arctan2(-dy, dx))  # above the horizontal, y points down
         assert TRAINING.flag_angle[0] - 1e-6 <= angle <= TRAINING.flag_angle[1] + 1e-6
         assert np.isclose(flag[-1][1], every[:, 1].min(), atol=0.02 * height)  # the top
+
+
+def test_a_flag_goes_on_the_stem_not_on_a_foot_with_more_points(digits):
+    # a writer whose foot, its own stroke, has more pen points than the stem
+    ones = [digits.strokes(i) for i in np.flatnonzero(digits.labels == 1)]
+    one = next(s for s in ones if max(s, key=len) is not max(s, key=lambda t: np.ptp(t[:, 1])))
+    assert np.ptp(stem_of(one)[:, 1]) >= 0.8 * np.ptp(np.concatenate(one)[:, 1])
+    for seed in range(10):
+        left, top, right, bottom = bounds(flagged_one(one, np.random.default_rng(seed)))
+        assert bottom - top >= 0.8 * np.ptp(np.concatenate(one)[:, 1])  # a 1, not a line
+
+
+def test_a_stem_drawn_with_its_flag_and_foot_in_one_stroke_loses_both():
+    stroke = np.concatenate([line((0.3, 0.3), (0.5, 0.0)), line((0.5, 0.0), (0.52, 1.0), 40)])
+    stroke = np.concatenate([stroke, line((0.52, 1.0), (0.9, 1.02))])  # the foot
+    stem = stem_of([stroke])
+    assert stem[0][1] == 0.0 and stem[-1][1] > 0.9  # top down, the whole height
+    assert np.ptp(stem[:, 0]) < 0.1  # neither the flag nor the foot
+
+
+def test_a_five_whose_bar_is_a_tick_keeps_a_bar_not_a_dot():
+    body = np.concatenate([line((0.1, 0.1), (0.1, 0.5)), line((0.1, 0.5), (0.6, 1.0))])
+    tick = line((0.12, 0.0), (0.17, 0.0), 4)  # a tenth of the digit's width
+    for seed in range(20):
+        bar = two_stroke_five([tick, body], np.random.default_rng(seed))[0]
+        assert np.hypot(*np.ptp(bar, axis=0)) >= TRAINING.bar_length[0] * 0.25 - 1e-9
 
 
 def test_a_five_gets_its_bar_moved_only_when_written_in_two_strokes(digits):
