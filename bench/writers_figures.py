@@ -216,7 +216,7 @@ def main() -> None:
     sources = digits.sources()
     junk = not_digit_sets(100, TEST_SEED + 2)
     figures = {"recipe": asdict(recipe), "style_variants": args.style_variants, "left_out": {}}
-    for source in args.sources.split(","):
+    for source in [s for s in args.sources.split(",") if s]:  # --sources '': shipped only
         start = time.perf_counter()
         learned = learn_handwriting(
             model_path(BASE_MODEL), left_out=(source,), recipe=recipe, mnist=mnist
@@ -236,7 +236,7 @@ def main() -> None:
         figures[name] = measure(model, digits, every, mnist, junk, args.style_variants)
         print(name, json.dumps(figures[name]), flush=True, file=sys.stderr)
     left_out = figures["left_out"].values()
-    figures["lowest_source"] = {
+    figures["lowest_source"] = figures["left_out"] and {
         "accuracy": min(f["pen_digits"]["accuracy"] for f in left_out),
         "calibration_error_highest": max(f["pen_digits"]["calibration_error"] for f in left_out),
         "confidently_wrong_highest": max(f["pen_digits"]["confidently_wrong"] for f in left_out),
