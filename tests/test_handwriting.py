@@ -2,6 +2,7 @@
 calibrated confidence: each checked on real outputs."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -132,6 +133,16 @@ def test_training_images_are_model_inputs_with_non_digits_labelled(digits):
     assert set(y[y != NOT_A_DIGIT]) <= set(digits.labels[picks])
     again = training_images(pen_digits_path(), picks, recipe, workers=1)
     assert np.array_equal(again[0], x)  # the same recipe gives the same images
+
+
+def test_styled_renders_add_drawings_only_of_digits_that_can_take_their_style(digits):
+    ones = np.flatnonzero(digits.labels == 1)[:6]
+    twos = np.flatnonzero(digits.labels == 2)[:6]  # no style: nothing added
+    plain = HandwritingRecipe(renders_per_digit=1, not_digits=0, seed=2)
+    more = replace(plain, styled_renders=2)
+    for picks, added in ((ones, 12), (twos, 0)):
+        base = len(training_images(pen_digits_path(), picks, plain, workers=1)[1])
+        assert len(training_images(pen_digits_path(), picks, more, workers=1)[1]) == base + added
 
 
 def test_temperature_fitting_recovers_a_known_temperature():
