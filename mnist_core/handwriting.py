@@ -91,18 +91,43 @@ def slashed_zero(strokes: Strokes, rng, ranges: StyleRanges = TRAINING) -> Strok
     return [*oval, line(start, end)]
 
 
+def stem_of(strokes: Strokes) -> np.ndarray:
+    """A 1's stem, drawn top down: the tallest stroke from its top down to where it
+    turns sideways, without a flag drawn before the top or a foot after the stem.
+
+    The tallest, not the one with most points: a foot drawn slowly as its own stroke can
+    have more points than the stem (several writers of the imp source do), and a flag
+    put on a foot is a horizontal line, no 1 at all.
+    """
+    tallest = max(strokes, key=lambda s: np.ptp(s[:, 1]))
+    top = int(np.argmin(tallest[:, 1]))
+    after, before = tallest[top:], tallest[: top + 1][::-1]  # both start at the top
+    side = after if after[:, 1].max() >= before[:, 1].max() else before
+    height = max(float(side[:, 1].max() - side[0, 1]), 1e-6)
+    # Where the pen, past the stem's upper half, heads more sideways than down over the
+    # next tenth of the height, the stem has ended and a foot begins.
+    walked = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(side, axis=0).T))])
+    ahead = np.minimum(np.searchsorted(walked, walked + 0.1 * height), len(side) - 1)
+    dx, dy = (side[ahead] - side).T
+    lower = side[:, 1] - side[0, 1] > 0.5 * height
+    turned = lower & (np.abs(dx) > dy) & (ahead > np.arange(len(side)))
+    end = int(np.argmax(turned)) if turned.any() else len(side) - 1
+    return side[: end + 1] if end >= 1 else side
+
+
 def flagged_one(strokes: Strokes, rng, ranges: StyleRanges = TRAINING) -> Strokes:
-    """A plain 1 given a long straight flag up to the top of its stem, often slanted."""
+    """A plain 1 given a long straight flag up to the top of its stem, often slanted.
+
+    The stem is the writer's own (stem_of: any flag or foot it had is dropped), slanted,
+    and the new flag joins it at its top."""
     slant = rng.uniform(*ranges.stem_slant)
-    stem = max(strokes, key=len)
+    stem = stem_of(strokes)  # drawn top down, so the flag and stem can be one stroke
     stem = np.column_stack([stem[:, 0] + slant * (stem[:, 1] - stem[:, 1].mean()), stem[:, 1]])
-    top = stem[np.argmin(stem[:, 1])]
+    top = stem[0]
     height = float(np.ptp(stem[:, 1]))
     length = rng.uniform(*ranges.flag_length) * height
     angle = np.radians(rng.uniform(*ranges.flag_angle))
     flag = line(top + length * np.array([-np.cos(angle), np.sin(angle)]), top)
-    if stem[0, 1] > stem[-1, 1]:
-        stem = stem[::-1]  # drawn top down, so the flag and stem can be one stroke
     drawn = [np.concatenate([flag, stem])] if rng.random() < 0.5 else [flag, stem]
     if rng.random() < 0.15:  # a few writers add a foot
         foot = stem[np.argmax(stem[:, 1])]
@@ -115,6 +140,9 @@ def two_stroke_five(strokes: Strokes, rng, ranges: StyleRanges = TRAINING) -> St
     """A 5 whose top bar is its own stroke: shortened, tilted and lifted off the body.
 
     Only for 5s already written in two or more strokes; others are returned unchanged.
+    The bar is shortened from its own length, or from half the digit's width if it was
+    shorter: some writers' bar is a tick, and a tick shortened and lifted off is a dot
+    (which the page's preprocessing rightly removes), leaving no 5.
     """
     if len(strokes) < 2:
         return strokes
@@ -124,7 +152,9 @@ def two_stroke_five(strokes: Strokes, rng, ranges: StyleRanges = TRAINING) -> St
     centre = bar.mean(axis=0)
     angle = np.radians(rng.uniform(*ranges.bar_tilt))
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    moved = (bar - centre) @ rotation.T * rng.uniform(*ranges.bar_length) + centre
+    own = max(float(np.hypot(*np.ptp(bar, axis=0))), 1e-6)
+    scale = rng.uniform(*ranges.bar_length) * max(1.0, 0.5 * (right - left) / own)
+    moved = (bar - centre) @ rotation.T * scale + centre
     moved += (
         rng.uniform(-0.1, 0.1) * (right - left),
         -rng.uniform(*ranges.bar_lift) * (bottom - top),

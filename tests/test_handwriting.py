@@ -2,6 +2,7 @@
 calibrated confidence: each checked on real outputs."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -18,9 +19,11 @@ from mnist_core.handwriting import (
     TRAINING,
     bounds,
     flagged_one,
+    line,
     lone_line,
     open_four,
     slashed_zero,
+    stem_of,
     two_stroke_five,
 )
 from mnist_core.pen_training import HandwritingRecipe, drawing_input, training_images, writer_split
@@ -64,6 +67,32 @@ def test_a_flagged_one_rises_from_lower_left_to_the_top_of_its_stem(digits):
         assert np.isclose(flag[-1][1], every[:, 1].min(), atol=0.02 * height)  # the top
 
 
+def test_a_flag_goes_on_the_stem_not_on_a_foot_with_more_points(digits):
+    # a writer whose foot, its own stroke, has more pen points than the stem
+    ones = [digits.strokes(i) for i in np.flatnonzero(digits.labels == 1)]
+    one = next(s for s in ones if max(s, key=len) is not max(s, key=lambda t: np.ptp(t[:, 1])))
+    assert np.ptp(stem_of(one)[:, 1]) >= 0.8 * np.ptp(np.concatenate(one)[:, 1])
+    for seed in range(10):
+        left, top, right, bottom = bounds(flagged_one(one, np.random.default_rng(seed)))
+        assert bottom - top >= 0.8 * np.ptp(np.concatenate(one)[:, 1])  # a 1, not a line
+
+
+def test_a_stem_drawn_with_its_flag_and_foot_in_one_stroke_loses_both():
+    stroke = np.concatenate([line((0.3, 0.3), (0.5, 0.0)), line((0.5, 0.0), (0.52, 1.0), 40)])
+    stroke = np.concatenate([stroke, line((0.52, 1.0), (0.9, 1.02))])  # the foot
+    stem = stem_of([stroke])
+    assert stem[0][1] == 0.0 and stem[-1][1] > 0.9  # top down, the whole height
+    assert np.ptp(stem[:, 0]) < 0.1  # neither the flag nor the foot
+
+
+def test_a_five_whose_bar_is_a_tick_keeps_a_bar_not_a_dot():
+    body = np.concatenate([line((0.1, 0.1), (0.1, 0.5)), line((0.1, 0.5), (0.6, 1.0))])
+    tick = line((0.12, 0.0), (0.17, 0.0), 4)  # a tenth of the digit's width
+    for seed in range(20):
+        bar = two_stroke_five([tick, body], np.random.default_rng(seed))[0]
+        assert np.hypot(*np.ptp(bar, axis=0)) >= TRAINING.bar_length[0] * 0.25 - 1e-9
+
+
 def test_a_five_gets_its_bar_moved_only_when_written_in_two_strokes(digits):
     one_stroke, two_strokes = first(digits, 5, strokes=1), first(digits, 5, strokes=2)
     rng = np.random.default_rng(3)
@@ -104,6 +133,16 @@ def test_training_images_are_model_inputs_with_non_digits_labelled(digits):
     assert set(y[y != NOT_A_DIGIT]) <= set(digits.labels[picks])
     again = training_images(pen_digits_path(), picks, recipe, workers=1)
     assert np.array_equal(again[0], x)  # the same recipe gives the same images
+
+
+def test_styled_renders_add_drawings_only_of_digits_that_can_take_their_style(digits):
+    ones = np.flatnonzero(digits.labels == 1)[:6]
+    twos = np.flatnonzero(digits.labels == 2)[:6]  # no style: nothing added
+    plain = HandwritingRecipe(renders_per_digit=1, not_digits=0, seed=2)
+    more = replace(plain, styled_renders=2)
+    for picks, added in ((ones, 12), (twos, 0)):
+        base = len(training_images(pen_digits_path(), picks, plain, workers=1)[1])
+        assert len(training_images(pen_digits_path(), picks, more, workers=1)[1]) == base + added
 
 
 def test_temperature_fitting_recovers_a_known_temperature():
