@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config import TrainConfig
 from .handwriting import (
     NOT_A_DIGIT,
     NOT_DIGITS,
@@ -57,6 +58,21 @@ class HandwritingRecipe:
     batch_size: int = 128
     learning_rate: float = 3e-4  # a third of the base model's: adapt, don't start over
     seed: int = 0
+
+    def train_config(self) -> TrainConfig:
+        """The fine-tune's settings: a cnn (as mnist-cnn), augmented as every preset."""
+        settings = {field: getattr(self, mine) for field, mine in RECIPE_SETTINGS.items()}
+        return TrainConfig(arch="cnn", augment=True, **settings)
+
+
+# The TrainConfig fields a HandwritingRecipe sets, and the recipe's names for them.
+RECIPE_SETTINGS = {
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "learning_rate": "learning_rate",
+    "train_size": "mnist_images",
+    "seed": "seed",
+}
 
 
 def writer_split(

@@ -21,11 +21,16 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import keras
 import numpy as np
 
+from ..calibration import fit_temperature
+from ..data import load_mnist
 from ..pen_training import HandwritingRecipe, drawing_input, training_images, writer_split
 from ..pendigits import PenDigits, pen_digits_path
-from ..store import MODELS_DIR, model_path
+from ..store import MODELS_DIR, model_path, save_model
+from .predict import evaluate, load_model, scores
+from .training import run_metadata, train
 
 BASE_MODEL = "mnist-cnn"
 PAGE_PEN = 20  # the Draw page's default pen width, pixels
@@ -59,8 +64,6 @@ def page_drawings(digits: PenDigits, indices: np.ndarray, seed: int, pen: int = 
 
 def with_temperature(model, temperature: float):
     """The same model with its logits divided by `temperature` (a last, weightless layer)."""
-    import keras
-
     layers = [keras.Input(model.input_shape[1:]), *model.layers]
     scaled = keras.layers.Rescaling(1.0 / temperature, name="temperature")
     return keras.Sequential([*layers, scaled], name=model.name)
@@ -81,24 +84,9 @@ def learn_handwriting(
     trained, calibration = writer_split(digits, left_out, recipe.calibration_writers, recipe.seed)
     x_pen, y_pen = training_images(pen_path, trained, recipe)
     x_cal, y_cal = page_drawings(digits, calibration, recipe.seed + 1)
-
-    from ..calibration import fit_temperature
-    from ..config import TrainConfig
-    from ..data import load_mnist
-    from .predict import load_model, scores
-    from .training import train
-
-    config = TrainConfig(
-        arch="cnn",
-        epochs=recipe.epochs,
-        batch_size=recipe.batch_size,
-        learning_rate=recipe.learning_rate,
-        train_size=recipe.mnist_images,
-        augment=True,
-        seed=recipe.seed,
-    )
     base = load_model(base_path)
-    result = train(config, mnist or load_mnist(), model=base, drawings=(x_pen, y_pen))
+    mnist = mnist or load_mnist()
+    result = train(recipe.train_config(), mnist, model=base, drawings=(x_pen, y_pen))
     temperature = fit_temperature(scores(result.model, x_cal), y_cal)
     return LearnedModel(
         model=with_temperature(result.model, temperature),
@@ -141,12 +129,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models-dir", type=Path, default=MODELS_DIR)
     args = parser.parse_args(argv)
     recipe = HandwritingRecipe()
-
-    from ..data import load_mnist
-    from ..store import save_model
-    from .predict import evaluate
-    from .training import run_metadata
-
     mnist = load_mnist()
     learned = learn_handwriting(model_path(args.base, args.models_dir), recipe=recipe, mnist=mnist)
     test = evaluate(learned.model, mnist[2], mnist[3])
