@@ -70,7 +70,12 @@ class _ShowDefaults(argparse.ArgumentDefaultsHelpFormatter):
 CONFIG_OPTIONS = (
     ("--arch", "arch", {"choices": list(ARCHITECTURES)}, "the network"),
     ("--epochs", "epochs", {"type": _positive_int, "metavar": "N"}, "passes over the images"),
-    ("--batch-size", "batch_size", {"type": _positive_int, "metavar": "N"}, "images per update"),
+    (
+        "--batch-size",
+        "batch_size",
+        {"type": _positive_int, "metavar": "N"},
+        "images per weight update",
+    ),
     (
         "--learning-rate",
         "learning_rate",
@@ -160,7 +165,7 @@ def emit(args, result: dict, text: str) -> None:
 
 def train_json(saved: ModelInfo) -> dict:
     """What `train --json` prints: the saved model's metadata under the names `evaluate`
-    prints too (model, accuracy, loss), how much it trained, and anything more it has."""
+    prints too (model, accuracy, loss), and how much and how fast it trained."""
     m = saved.metadata
     return {
         "model": saved.name,

@@ -19,7 +19,7 @@ from pathlib import Path
 from .atomic import replace_atomically
 from .config import TrainConfig
 from .data import PROJECT_DIR
-from .names import MAX_NAME_LENGTH, validate_name  # noqa: F401 - the store's name rules
+from .names import validate_name
 
 MODELS_DIR = Path(os.environ.get("MNIST_MODELS_DIR") or PROJECT_DIR / "models")
 DEFAULT_MODEL = "default"
@@ -32,6 +32,11 @@ DROP_WARNING = 0.005
 
 # Sidecar keys worked out from others (properties here), not read back.
 DERIVED = {"epochs_trained"}
+
+
+def epochs_trained(epochs_done: int, batches_done: int, steps_per_epoch: int) -> float:
+    """Whole epochs plus the share of a stopped epoch's batches."""
+    return epochs_done + batches_done / max(steps_per_epoch, 1)
 
 
 class ModelError(RuntimeError):
@@ -86,7 +91,7 @@ class ModelMetadata:
         """Epochs trained, a stopped epoch counted by its share of batches."""
         if self.epochs_done is None:
             return None
-        return self.epochs_done + self.batches_done / max(self.steps_per_epoch, 1)
+        return epochs_trained(self.epochs_done, self.batches_done, self.steps_per_epoch)
 
     @classmethod
     def from_json(cls, saved: dict) -> ModelMetadata:
@@ -105,13 +110,11 @@ class ModelMetadata:
         saved = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "other"}
         if self.config is not None:
             saved["config"] = asdict(self.config)
+        if self.epochs_trained is not None:  # for earlier versions, which read it
+            saved["epochs_trained"] = round(self.epochs_trained, 3)
         defaults = ModelMetadata()
         return {
-            **{k: v for k, v in saved.items() if v is not None and v != getattr(defaults, k)},
-            # for readers of earlier versions, which took it from the file
-            "epochs_trained": None
-            if self.epochs_trained is None
-            else round(self.epochs_trained, 3),
+            **{k: v for k, v in saved.items() if v is not None and v != getattr(defaults, k, None)},
             **self.other,
         }
 

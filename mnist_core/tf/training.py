@@ -31,7 +31,15 @@ from ..data import load_mnist, to_float
 from ..drawings import DRAWINGS_DIR, load_drawings
 from ..evaluation import Score, accuracy_and_loss
 from ..handwriting import NOT_A_DIGIT
-from ..store import ModelInfo, ModelMetadata, check_new_run, inspect, model_path, save_model
+from ..store import (
+    ModelInfo,
+    ModelMetadata,
+    check_new_run,
+    epochs_trained,
+    inspect,
+    model_path,
+    save_model,
+)
 from ..styles import add_style_variants
 from .augment import augment_batch
 from .models import build_model, compile_model
@@ -57,7 +65,7 @@ class TrainResult:
     @property
     def epochs_trained(self) -> float:
         """Epochs trained, a stopped epoch counted by its share of batches."""
-        return self.epochs_done + self.batches_done / max(self.steps_per_epoch, 1)
+        return epochs_trained(self.epochs_done, self.batches_done, self.steps_per_epoch)
 
 
 BatchFn = Callable[[int, int, dict], None]  # (epoch, batch, {"loss", "accuracy", "steps"})
@@ -166,7 +174,7 @@ def train(
     `drawings` = (images (N, 28, 28) float32, labels (N,)): a person's own drawings, mixed
     into every epoch (see mix_in); labels may include NOT_A_DIGIT (e.g. scribbles).
     Stops between batches once `progress.stop` is set; the result
-    then holds the partly trained model and `stopped=True`. Validation is on MNIST images
+    then holds the partly trained model and `stopped_early=True`. Validation is on MNIST images
     never trained on, so a fine-tune shows at once if it makes the model forget MNIST.
     """
     config.validate()
@@ -189,23 +197,23 @@ def train(
     else:
         keras.utils.set_random_seed(config.seed)
         compile_model(model, rate, config.mistake, not_digits)
-    progress = _Progress(progress)
+    callback = _Progress(progress)
     start = time.perf_counter()
     history = model.fit(
         training_batches(x, y, config),
         epochs=config.epochs,
         validation_data=validation,
         validation_batch_size=1000,
-        callbacks=[progress],
+        callbacks=[callback],
         shuffle=False,  # the dataset shuffles itself each epoch
         verbose=0,
     )
     seconds = time.perf_counter() - start
     # Keras ends a stopped epoch as if it were whole (its logs, validation, history): count
     # the batches it really trained instead.
-    partial = progress.stopped and progress.batches < steps_per_epoch
-    epochs_done = progress.epoch + (0 if partial else 1)
-    batches_done = progress.batches if partial else 0
+    partial = callback.stopped and callback.batches < steps_per_epoch
+    epochs_done = callback.epoch + (0 if partial else 1)
+    batches_done = callback.batches if partial else 0
     images = min(len(x) * epochs_done + batches_done * config.batch_size, len(x) * config.epochs)
     return TrainResult(
         model=model,
@@ -215,7 +223,7 @@ def train(
         epochs_done=epochs_done,
         batches_done=batches_done,
         steps_per_epoch=steps_per_epoch,
-        stopped_early=progress.stopped,
+        stopped_early=callback.stopped,
         images_per_second=images / seconds if seconds else 0.0,
         drawing_repeats=repeats,
     )
