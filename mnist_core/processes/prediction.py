@@ -8,8 +8,9 @@ light; a request is a pipe round trip plus under a millisecond of inference.
 Why two: one process answers its requests in turn, and testing a model on the 10,000 MNIST
 test digits holds it for seconds. Drawings go to the *answers* lane, which does nothing
 else; evaluations, the drawings' test and explanations go to the *studies* lane, started
-at its first request and run at a lower CPU priority, so that on a busy machine a stroke's
-answer also comes before an evaluation's next batch.
+at its first request and run at a lower CPU priority with threads for one core fewer than the
+machine has (child.background_threads), so that on a busy machine a stroke's answer also
+comes before an evaluation's next batch.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 
 from ..data import DataError, load_mnist, to_float
 from ..store import ModelError
-from .child import parent_connection, spawn
+from .child import background_threads, parent_connection, spawn
 
 ANSWERS, STUDIES = "answers", "studies"
 # which lane answers each request: a drawing's answer never waits behind the others
@@ -62,7 +63,11 @@ class Lane:
 
     def _start(self) -> None:
         warm = [] if self._warm is None else [str(self._warm)]
-        self._process, self._conn = spawn("mnist_core.processes.prediction", self.name, *warm)
+        # the studies work in the background: a core stays free for the answers
+        threads = background_threads() if self.name == STUDIES else None
+        self._process, self._conn = spawn(
+            "mnist_core.processes.prediction", self.name, *warm, threads=threads
+        )
 
     def ask(self, kind: str, model_path: Path, payload, timeout: float):
         with self._lock:
