@@ -81,7 +81,7 @@ class ModelMetadata:
     temperature: float | None = None
     trained_on: str | None = None
     calibration: str | None = None
-    handwriting_recipe: dict[str, float] | None = None
+    handwriting_recipe: dict[str, object] | None = None
     note: str = ""  # for people: e.g. "no metadata"
     sha256: str | None = None  # of the model file this describes
     other: dict = field(default_factory=dict)

@@ -138,8 +138,8 @@ def test_training_images_are_model_inputs_with_non_digits_labelled(digits):
 def test_styled_renders_add_drawings_only_of_digits_that_can_take_their_style(digits):
     ones = np.flatnonzero(digits.labels == 1)[:6]
     twos = np.flatnonzero(digits.labels == 2)[:6]  # no style: nothing added
-    plain = HandwritingRecipe(renders_per_digit=1, not_digits=0, seed=2)
-    more = replace(plain, styled_renders=2)
+    plain = HandwritingRecipe(renders_per_digit=1, not_digits=0, seed=2, styled_renders=())
+    more = replace(plain, styled_renders=(("flagged_one", 2),))
     for picks, added in ((ones, 12), (twos, 0)):
         base = len(training_images(pen_digits_path(), picks, plain, workers=1)[1])
         assert len(training_images(pen_digits_path(), picks, more, workers=1)[1]) == base + added
