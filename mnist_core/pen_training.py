@@ -66,10 +66,6 @@ class HandwritingRecipe:
         settings = {field: getattr(self, mine) for field, mine in RECIPE_SETTINGS.items()}
         return TrainConfig(arch="cnn", augment=True, **settings)
 
-    def extra_renders(self, label: int) -> int:
-        """How many more times a pen digit with this label is drawn, always in its style."""
-        return sum(count for style, count in self.styled_renders if STYLES[style][0] == label)
-
 
 # The TrainConfig fields a HandwritingRecipe sets, and the recipe's names for them.
 RECIPE_SETTINGS = {
@@ -114,18 +110,31 @@ def styled(strokes, label: int, rng, recipe: HandwritingRecipe, ranges: StyleRan
     return distorted(strokes, rng, ranges.distortion)
 
 
-def in_style(strokes, label: int, rng, recipe: HandwritingRecipe, ranges: StyleRanges):
-    """The strokes restyled in their digit's style (maybe with stray dots), or None when
-    the digit has no style or this one cannot take it (a 5 or 4 in one stroke)."""
-    for digit, restyle in STYLES.values():
-        if digit == label:
-            restyled = restyle(strokes, rng, ranges)
-            if restyled is strokes:
-                return None
-            if rng.random() < recipe.dots_share:
-                restyled = stray_dots(restyled, rng, ranges)
-            return distorted(restyled, rng, ranges.distortion)
-    return None
+def in_style(strokes, restyle, rng, recipe: HandwritingRecipe, ranges: StyleRanges):
+    """The strokes restyled by `restyle` (maybe with stray dots), or None when this digit
+    cannot take the style (a 5 or 4 in one stroke)."""
+    restyled = restyle(strokes, rng, ranges)
+    if restyled is strokes:
+        return None
+    if rng.random() < recipe.dots_share:
+        restyled = stray_dots(restyled, rng, ranges)
+    return distorted(restyled, rng, ranges.distortion)
+
+
+def renders(strokes, label: int, rng, recipe: HandwritingRecipe, ranges: StyleRanges):
+    """The drawings to make of one pen digit, as strokes: its renders_per_digit, then its
+    styled_renders, each in the style named there (none if it cannot take the style)."""
+    for _ in range(recipe.renders_per_digit):
+        yield styled(strokes, label, rng, recipe, ranges)
+    for style, count in recipe.styled_renders:
+        digit, restyle = STYLES[style]
+        if digit != label:
+            continue
+        for _ in range(count):
+            restyled = in_style(strokes, restyle, rng, recipe, ranges)
+            if restyled is None:
+                break
+            yield restyled
 
 
 def _render_digits(job) -> tuple[np.ndarray, np.ndarray]:
@@ -135,13 +144,7 @@ def _render_digits(job) -> tuple[np.ndarray, np.ndarray]:
     images, labels = [], []
     for i in indices:
         label = int(digits.labels[i])
-        for k in range(recipe.renders_per_digit + recipe.extra_renders(label)):
-            if k < recipe.renders_per_digit:
-                strokes = styled(digits.strokes(i), label, rng, recipe, ranges)
-            else:
-                strokes = in_style(digits.strokes(i), label, rng, recipe, ranges)
-                if strokes is None:
-                    break
+        for strokes in renders(digits.strokes(i), label, rng, recipe, ranges):
             image = drawing_input(strokes, rng, int(rng.integers(*recipe.pen_widths)))
             if image is not None:
                 images.append(image)
