@@ -3,7 +3,7 @@
 import streamlit as st
 
 from mnist_core.store import ModelInfo
-from ui.canvas import canvas_ui, clear, clears
+from ui.canvas import canvas_image, canvas_ui, clear, clears
 from ui.corrections import correction_ui, drawings_manager_ui, remember_drawing
 from ui.draw import answer_ui, model_picker_ui
 from ui.explain import pipeline_ui
@@ -16,8 +16,7 @@ def drawing_ui(model: ModelInfo) -> None:
     """Canvas and answer in one fragment: a stroke reruns only this, not the whole page."""
     left, right = st.columns([1, 1], gap="large")
     with left:
-        canvas = canvas_ui()
-    image = canvas.image_data if canvas is not None else None
+        image = canvas_image(canvas_ui())
     with right:
         steps = answer_ui(image, model)
         if steps is not None:

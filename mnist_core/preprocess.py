@@ -87,6 +87,13 @@ def ink_image(image: np.ndarray) -> np.ndarray:
             f"(at most {MAX_PIXELS // 1_000_000} megapixels)"
         )
     if a.dtype == np.uint8:  # the canvas's: no NaN and nothing out of range to look for
+        # Each check on the bytes, before any float: the canvas sends an empty drawing
+        # twice per digit (Clear, then the cleared canvas), and this is the server's work.
+        if a.ndim == 3 and a.shape[2] == 4 and int(a[..., 3].max()) - int(a[..., 3].min()) > 127:
+            return a[..., 3].astype(np.float32) / 255.0  # opaque is ink, as below
+        if is_uniform(a):
+            return np.zeros(a.shape[:2], np.float32)
+        a = a[..., :3] if a.ndim == 3 else a
         a = a.astype(np.float32) / 255.0
     else:
         integer = np.issubdtype(a.dtype, np.integer)
@@ -101,6 +108,15 @@ def ink_image(image: np.ndarray) -> np.ndarray:
     border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
     background = float(np.median(border))
     return np.abs(a - background) / max(background, 1.0 - background)
+
+
+def is_uniform(image: np.ndarray) -> bool:
+    """True when every pixel of an (H, W) or (H, W, C) array has the same value: a blank
+    canvas. An RGBA uint8 pixel is compared as one 32-bit number."""
+    pixels = image.reshape(image.shape[0] * image.shape[1], -1)
+    if pixels.dtype == np.uint8 and pixels.shape[1] == 4 and pixels.flags.c_contiguous:
+        pixels = pixels.view(np.uint32)
+    return bool((pixels == pixels[0]).all())
 
 
 def distance_to_background(mask: np.ndarray) -> np.ndarray:
@@ -153,9 +169,18 @@ def is_a_dot(ink: np.ndarray) -> bool:
     mask = ink > INK_LEVEL
     if not mask.any():
         return False
-    thickness = 2 * float(distance_to_background(mask).max())
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    # The thickness is the widest disc inside the ink. Away from the image's edge that
+    # disc lies within the ink, and a disc of radius r holds at least π(r - √½)² pixel
+    # centres: so the ink's area bounds its thickness, and a digit drawn large is longer
+    # than a dot could be without the distance transform (1 ms per stroke, the server's).
+    height, width = mask.shape
+    if rows[0] > 0 and cols[0] > 0 and rows[-1] < height - 1 and cols[-1] < width - 1:
+        most_thickness = 2 * (np.sqrt(mask.sum() / np.pi) + np.sqrt(0.5))
+        if extent >= DOT_ELONGATION * most_thickness:
+            return False
+    thickness = 2 * float(distance_to_background(mask).max())
     return extent < DOT_ELONGATION * thickness
 
 
@@ -196,7 +221,10 @@ def canvas_steps(image: np.ndarray) -> Steps | None:
     (a tap, a speck), or only dots (is_a_dot): predicting a digit from that would only be
     a guess, and a big dot scaled into 20×20 looks like a confident 0.
     """
-    ink = remove_dots(ink_image(image))
+    ink = ink_image(image)
+    if not ink.any():  # a blank canvas: twice per digit drawn
+        return None
+    ink = remove_dots(ink)
     bbox = ink_bbox(ink)
     if bbox is None or is_a_dot(ink):
         return None

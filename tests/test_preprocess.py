@@ -109,3 +109,61 @@ def test_distance_to_background_is_the_full_distance_transform():
     stroke = np.zeros((280, 280), bool)
     stroke[100:180, 130:150] = True
     assert distance_to_background(stroke).max() == 10
+
+
+def test_a_dot_is_what_the_distance_transform_says_wherever_it_lies():
+    """is_a_dot skips the distance transform when the ink's area already rules a dot out:
+    the same answer as the definition, for blobs, strokes and blobs with tails, at the
+    image's edges too (where the widest disc can reach past the ink's area)."""
+    from PIL import Image, ImageDraw
+
+    from mnist_core.preprocess import DOT_ELONGATION, INK_LEVEL, is_a_dot
+
+    rng = np.random.default_rng(1)
+    dots = 0
+    for _ in range(400):
+        image = Image.new("L", (120, 120))
+        pen = ImageDraw.Draw(image)
+        x, y, r = *rng.integers(-10, 130, 2), int(rng.integers(1, 30))
+        pen.ellipse([x - r, y - r, x + r, y + r], fill=255)
+        if rng.random() < 0.6:  # a tail out of the blob, shorter or longer than a dot
+            dx, dy = rng.integers(-60, 60, 2)
+            pen.line([x, y, x + dx, y + dy], fill=255, width=int(rng.integers(1, 2 * r + 2)))
+        ink = np.asarray(image, np.float32) / 255
+        mask = ink > INK_LEVEL
+        if not mask.any():
+            continue
+        rows, cols = np.nonzero(mask)
+        extent = max(np.ptp(rows), np.ptp(cols)) + 1
+        expected = extent < DOT_ELONGATION * 2 * ndimage.distance_transform_edt(mask).max()
+        assert is_a_dot(ink) == expected
+        dots += expected
+    assert 50 < dots < 350  # both answers were asked for
+
+
+@pytest.mark.parametrize("channels", [(), (3,), (4,)])
+def test_bytes_are_read_as_the_same_values_in_floats(channels):
+    """The canvas's uint8 images take a shortcut (checks on the bytes, no float copy of
+    alpha): the ink is that of the same image given as floats in [0, 1], up to the last
+    bit of a float32 (the colour-to-grey product runs on a copy of three channels)."""
+    from mnist_core.preprocess import ink_image
+
+    rng = np.random.default_rng(2)
+    shape = (60, 50, *channels)
+    stroke = np.zeros(shape, np.uint8)
+    stroke[10:50, 20:26] = 255
+    if channels == (4,):
+        stroke[..., 3] = 255  # opaque, as the canvas sends it
+    images = [np.zeros(shape, np.uint8), np.full(shape, 255, np.uint8), stroke]
+    speck = np.zeros(shape, np.uint8)
+    speck[0, 0] = 200  # one pixel off blank: not uniform
+    images += [speck, rng.integers(0, 256, shape, dtype=np.uint8)]
+    if channels == (4,):
+        for opaque in (255, 128, 127):  # ink on a transparent canvas, and barely so
+            transparent = stroke.copy()
+            transparent[..., 3] = np.where(stroke[..., 0] > 0, opaque, 0)
+            transparent[30:, :, :3] = 90  # colour under the transparent part too
+            images.append(transparent)
+    for image in images:
+        floats = ink_image(image.astype(np.float32) / 255)
+        np.testing.assert_allclose(ink_image(image), floats, rtol=0, atol=1e-6)
