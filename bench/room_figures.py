@@ -80,8 +80,9 @@ from testkit.light_sessions import (
 )
 from ui.memory import CLEAN_EVERY_S
 
-# the Train page's cnn on 20,000 images, as bench/load_figures.py; 4 epochs outlast a minute
-EPOCHS = 4
+# the Train page's cnn on 20,000 images, as bench/load_figures.py; 6 epochs outlast a minute
+# (about 10 s each alone on two cores)
+EPOCHS = 6
 
 
 def training(epochs: int) -> TrainConfig:
