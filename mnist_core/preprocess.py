@@ -89,8 +89,8 @@ def ink_image(image: np.ndarray) -> np.ndarray:
     if a.dtype == np.uint8:  # the canvas's: no NaN and nothing out of range to look for
         # Each check on the bytes, before any float: the canvas sends an empty drawing
         # twice per digit (Clear, then the cleared canvas), and this is the server's work.
-        if a.ndim == 3 and a.shape[2] == 4 and int(a[..., 3].max()) - int(a[..., 3].min()) > 127:
-            return a[..., 3].astype(np.float32) / 255.0  # opaque is ink, as below
+        if a.ndim == 3 and a.shape[2] == 4 and is_transparent(a[..., 3], full=255):
+            return a[..., 3].astype(np.float32) / 255.0
         if is_uniform(a):
             return np.zeros(a.shape[:2], np.float32)
         a = a[..., :3] if a.ndim == 3 else a
@@ -102,12 +102,18 @@ def ink_image(image: np.ndarray) -> np.ndarray:
             a = a / 255.0
         a = np.clip(a, 0.0, 1.0)
     if a.ndim == 3:
-        if a.shape[2] == 4 and np.ptp(a[..., 3]) > 0.5:
-            return a[..., 3]  # strokes on a transparent canvas: whatever is opaque is ink
+        if a.shape[2] == 4 and is_transparent(a[..., 3], full=1.0):
+            return a[..., 3]
         a = a[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
     border = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
     background = float(np.median(border))
     return np.abs(a - background) / max(background, 1.0 - background)
+
+
+def is_transparent(alpha: np.ndarray, full: float) -> bool:
+    """True when the alpha channel varies by over half of `full` (its opaque value):
+    strokes on a transparent canvas, where whatever is opaque is ink."""
+    return bool(np.ptp(alpha) > full / 2)
 
 
 def is_uniform(image: np.ndarray) -> bool:
