@@ -58,7 +58,7 @@ default-model: install  ## rebuild models/mnist-cnn.keras, then models/default.k
 	$(VPY) -m mnist_core train --arch cnn --epochs 15 --batch-size 128 --augment --name mnist-cnn --overwrite
 	$(VPY) -m mnist_core.tf.default_model --base mnist-cnn --name default
 
-bench: test-deps  ## the figures reported on issues (about 80 minutes; not part of the tests)
+bench: test-deps  ## the figures reported on issues (about 82 minutes; not part of the tests)
 	$(VPY) bench/core_figures.py
 	$(VPY) bench/draw_figures.py 300
 	$(VPY) bench/train_figures.py
@@ -68,3 +68,4 @@ bench: test-deps  ## the figures reported on issues (about 80 minutes; not part 
 	$(VPY) bench/room_figures.py --sessions 30
 	$(VPY) bench/room_figures.py --knee 10,30,60,100,150,200 --seconds 40
 	$(VPY) bench/room_figures.py --memory 100
+	$(VPY) bench/training_under_load.py

@@ -72,6 +72,12 @@ def total_cpu_seconds() -> float:
     return (user + nice + system) / os.sysconf("SC_CLK_TCK")
 
 
+def idle_cpu_seconds() -> float:
+    """Seconds the machine's cores have spent idle since boot, all added (/proc/stat)."""
+    with open("/proc/stat") as f:
+        return int(f.readline().split()[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     """A process's resident memory now, in MB."""
     with open(f"/proc/{pid}/status") as f:
