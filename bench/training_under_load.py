@@ -40,7 +40,7 @@ import random
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 # TensorFlow runs in this process: its C++ log shows errors only (set before it loads)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -73,9 +73,9 @@ ROOM_AT_30 = (  # room_figures.py --sessions 30, cores measured while loaded (RE
 class EpochClock:
     """Wall time, this process's CPU time and the machine's idle time at each epoch's end."""
 
-    wall: list[float]
-    cpu: list[float]
-    idle: list[float]
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    idle: list[float] = field(default_factory=list)
 
     def tick(self) -> None:
         times = os.times()
@@ -112,22 +112,23 @@ def burn(burst: Burst, seconds: float, seed: int) -> None:
 
 
 def start_room(seconds: float, scale: float = 1.0) -> list[subprocess.Popen]:
-    """The synthetic room's processes, at nice 0 whatever this process's nice value, each
-    part's bursts `scale` times as frequent as at 30 people."""
+    """The synthetic room's processes, each part's bursts `scale` times as frequent as at
+    30 people, waiting for a line on their input to begin (see begin). Started before
+    this process lowers its priority, so they keep nice 0 and the normal policy: raising
+    a priority again would need root."""
     return [
         subprocess.Popen(
             [sys.executable, __file__, "--burn", json.dumps(asdict(part)), str(seconds)],
-            preexec_fn=_as_a_room,
+            stdin=subprocess.PIPE,
         )
         for part in (replace(burst, per_second=burst.per_second * scale) for burst in ROOM_AT_30)
     ]
 
 
-def _as_a_room() -> None:
-    """In a room process before it starts: nice 0 and the normal policy, whatever the
-    training's."""
-    os.setpriority(os.PRIO_PROCESS, 0, 0)
-    os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+def begin(room: list[subprocess.Popen]) -> None:
+    for process in room:
+        process.stdin.write(b"go\n")
+        process.stdin.flush()
 
 
 def main() -> None:
@@ -147,8 +148,10 @@ def main() -> None:
     ap.add_argument("--burn", nargs=2, help=argparse.SUPPRESS)  # a load process's own entry
     args = ap.parse_args()
     if args.burn:
+        sys.stdin.readline()  # until the training has trained alone
         burn(Burst(**json.loads(args.burn[0])), float(args.burn[1]), seed=os.getpid())
         return
+    room = start_room(seconds=600, scale=args.room_scale)
     os.nice(args.nice)
     if args.batch_policy:  # before TensorFlow starts its threads: they inherit it
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
@@ -159,7 +162,8 @@ def main() -> None:
     from mnist_core.tf.training import Progress, train
 
     config = training(1 + args.alone + args.loaded)
-    clock, room = EpochClock([], [], []), []
+    clock = EpochClock()
+    room_cpu_at_start: list[float] = []  # the room's own start-up, not counted in its cores
 
     def on_batch(epoch: int, batch: int, logs: dict) -> None:
         if epoch == 0 and batch == 0:
@@ -168,11 +172,12 @@ def main() -> None:
     def on_epoch(epoch: int, logs: dict) -> None:
         clock.tick()
         if epoch == args.alone:  # the first epoch and --alone epochs done: the room comes
-            room.extend(start_room(seconds=600, scale=args.room_scale))
+            room_cpu_at_start.append(sum(cpu_seconds(process.pid) for process in room))
+            begin(room)
 
     try:
         train(config, load_mnist(), Progress(on_batch, on_epoch))
-        room_cpu = sum(cpu_seconds(process.pid) for process in room)
+        room_cpu = sum(cpu_seconds(process.pid) for process in room) - room_cpu_at_start[0]
     finally:
         for process in room:
             process.kill()
