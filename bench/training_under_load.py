@@ -20,7 +20,7 @@ alone epoch (the first epoch, which builds the graph, is left out).
 TensorFlow's settings come from the environment, as the app's children take them:
     TF_NUM_INTRAOP_THREADS=4 python bench/training_under_load.py
     TF_ENABLE_ONEDNN_OPTS=0 python bench/training_under_load.py
-Last line: one JSON object.
+Last line: one JSON object, also saved to bench/out/training_under_load.json.
 
 --room-scale 0.67 makes the room's load two thirds as large: on these two cores, the
 share of the machine that 30 people's room takes of three cores (the training's threads
@@ -47,7 +47,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from mnist_core.processes.child import THREAD_SETTINGS  # noqa: E402
 from mnist_core.processes.training import NICENESS  # noqa: E402
-from testkit.figures import cpu_seconds, idle_cpu_seconds  # noqa: E402
+from testkit.figures import cpu_seconds, idle_cpu_seconds, save_figures  # noqa: E402
 
 # What TensorFlow reads from the environment about how it runs on the CPU
 TF_SETTINGS = (*THREAD_SETTINGS, "TF_ENABLE_ONEDNN_OPTS")
@@ -185,16 +185,14 @@ def main() -> None:
     alone = [e["seconds"] for e in epochs[1 : 1 + args.alone]]
     loaded = [e["seconds"] for e in epochs[1 + args.alone :]]
     settings = {name: os.environ[name] for name in TF_SETTINGS if name in os.environ}
-    print(
-        json.dumps(
-            {
-                "settings": {**settings, "nice": args.nice, "batch_policy": args.batch_policy},
-                "room_cores": round(room_cpu / sum(loaded), 2),
-                "epochs": epochs,
-                "training_ratio": round((sum(alone) / len(alone)) / (sum(loaded) / len(loaded)), 3),
-            }
-        )
-    )
+    figures = {
+        "settings": {**settings, "nice": args.nice, "batch_policy": args.batch_policy},
+        "room_cores": round(room_cpu / sum(loaded), 2),
+        "epochs": epochs,
+        "training_ratio": round((sum(alone) / len(alone)) / (sum(loaded) / len(loaded)), 3),
+    }
+    save_figures("training_under_load", figures)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -65,17 +65,23 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_ticks() -> dict[str, int]:
+    """Clock ticks (os.sysconf("SC_CLK_TCK") a second) all the machine's cores have spent
+    in each state since boot, from /proc/stat's first line: user, nice, system, idle."""
+    with open("/proc/stat") as f:
+        ticks = f.readline().split()[1:5]
+    return dict(zip(("user", "nice", "system", "idle"), map(int, ticks)))
+
+
 def total_cpu_seconds() -> float:
     """CPU time of the whole machine (all processes), from /proc/stat."""
-    with open("/proc/stat") as f:
-        user, nice, system = (int(v) for v in f.readline().split()[1:4])
-    return (user + nice + system) / os.sysconf("SC_CLK_TCK")
+    ticks = machine_cpu_ticks()
+    return (ticks["user"] + ticks["nice"] + ticks["system"]) / os.sysconf("SC_CLK_TCK")
 
 
 def idle_cpu_seconds() -> float:
     """Seconds the machine's cores have spent idle since boot, all added (/proc/stat)."""
-    with open("/proc/stat") as f:
-        return int(f.readline().split()[4]) / os.sysconf("SC_CLK_TCK")
+    return machine_cpu_ticks()["idle"] / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
