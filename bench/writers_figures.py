@@ -18,7 +18,7 @@ The lowest source is the figure that predicts new writers. Then the shipped defa
 non-digits. Last line: one JSON object with every figure.
 
 usage: python bench/writers_figures.py [--sources syn,ced,aga,imp] [--quick]
-       [--style-variants 5] [--no-shipped] [--save-models DIR]
+       [--style-variants 5] [--no-shipped] [--save-models DIR] [--set FIELD=VALUE ...]
 """
 
 import argparse
@@ -189,6 +189,18 @@ def measure(model, digits, members, mnist, junk, variants: int = 1) -> dict:
     }
 
 
+def recipe_with(recipe: HandwritingRecipe, settings: list[str]) -> HandwritingRecipe:
+    """The recipe with each "field=value" of `settings` set, typed as the field's default."""
+    changes = {}
+    for setting in settings:
+        field, _, value = setting.partition("=")
+        default = getattr(recipe, field, None)
+        if not isinstance(default, (int, float)) or isinstance(default, bool):
+            raise SystemExit(f"--set {setting}: {field!r} is no number of HandwritingRecipe")
+        changes[field] = type(default)(value)
+    return replace(recipe, **changes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", default=",".join(SOURCES))
@@ -205,8 +217,15 @@ def main() -> None:
         help="skip measuring the shipped default and mnist-cnn (about 1 minute)",
     )
     parser.add_argument("--save-models", metavar="DIR", help="save each left-out model there")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="a HandwritingRecipe number other than shipped, e.g. stroke_variation=0",
+    )
     args = parser.parse_args()
-    recipe = HandwritingRecipe()
+    recipe = recipe_with(HandwritingRecipe(), args.set)
     if args.quick:
         recipe = replace(recipe, epochs=1, renders_per_digit=1, not_digits=500, mnist_images=2000)
 
