@@ -222,7 +222,7 @@ def main() -> None:
         action="append",
         default=[],
         metavar="FIELD=VALUE",
-        help="a HandwritingRecipe number other than shipped, e.g. stroke_variation=0",
+        help="a HandwritingRecipe number other than shipped, e.g. renders_per_digit=5",
     )
     args = parser.parse_args()
     recipe = recipe_with(HandwritingRecipe(), args.set)

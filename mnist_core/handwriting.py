@@ -78,44 +78,6 @@ def distorted(strokes: Strokes, rng: np.random.Generator, amount: float = 1.0) -
     return [(s - centre) @ matrix.T + centre for s in strokes]
 
 
-def varied(strokes: Strokes, rng: np.random.Generator, amount: float = 1.0) -> Strokes:
-    """The strokes as another hand might make the same digit: the pen's path bent by a
-    smooth random field (a loop rounder, a stem bowed), and, in a digit of several
-    strokes, each stroke put down a little off and turned (a 5's bar, a 4's upright).
-
-    `distorted` changes the whole digit at once, as slant and proportions do; writers also
-    differ inside a digit, and a model that only saw a few hundred writers' strokes learns
-    those writers' exact shapes unless they vary. The field moves points by at most about
-    6% of the digit's size; shared points of touching strokes move together.
-    """
-    if amount <= 0:
-        return strokes
-    left, top, right, bottom = bounds(strokes)
-    size = max(right - left, bottom - top, 1e-6)
-    # Three waves of 0.5-1.5 cycles across the digit, in random directions, per axis.
-    waves = rng.uniform(0.5, 1.5, (2, 3)) * 2 * np.pi / size
-    heading = rng.uniform(0, 2 * np.pi, (2, 3))
-    phase = rng.uniform(0, 2 * np.pi, (2, 3))
-    reach = rng.uniform(0.0, 0.02, (2, 3)) * size * amount
-
-    def bent(points: np.ndarray) -> np.ndarray:
-        direction = np.stack([np.cos(heading), np.sin(heading)], axis=-1)  # (2, 3, 2)
-        along = np.einsum("pd,akd->pak", points, direction) * waves + phase  # (P, 2, 3)
-        return points + (reach * np.sin(along)).sum(axis=-1)
-
-    moved = [bent(s) for s in strokes]
-    if len(moved) == 1:
-        return moved
-    placed = []
-    for stroke in moved:
-        angle = np.radians(rng.normal(0, 4) * amount)
-        cos, sin = np.cos(angle), np.sin(angle)
-        centre = stroke.mean(axis=0)
-        offset = rng.normal(0, 0.025 * amount, 2) * size
-        placed.append((stroke - centre) @ np.array([[cos, -sin], [sin, cos]]).T + centre + offset)
-    return placed
-
-
 def slashed_zero(strokes: Strokes, rng, ranges: StyleRanges = TRAINING) -> Strokes:
     """A narrow, upright 0 with a straight slash from below its left to above its right."""
     left, top, right, bottom = bounds(strokes)

@@ -1,7 +1,7 @@
 """Training images from real pen strokes, made as the Draw page makes its input.
 
-Each pen digit is varied and distorted, sometimes restyled (handwriting.STYLES) or given
-stray dots (a digit that has a style can be drawn a few more times in it), placed on a
+Each pen digit is distorted, sometimes restyled (handwriting.STYLES) or given stray
+dots (a digit that has a style can be drawn a few more times in it), placed on a
 280-pixel canvas at a random size and spot, drawn with a random pen width, and
 preprocessed by `canvas_to_mnist`, so the model learns from exactly what the
 page will give it. Marks that are no digit come with the label NOT_A_DIGIT.
@@ -29,7 +29,6 @@ from .handwriting import (
     StyleRanges,
     distorted,
     stray_dots,
-    varied,
 )
 from .pendigits import PenDigits, place, render
 from .preprocess import canvas_to_mnist
@@ -53,9 +52,6 @@ class HandwritingRecipe:
     # 92.7%, and its thousands of extra crossed 7s and slashed 0s cost MNIST 0.1-0.2 points.
     styled_renders: tuple[tuple[str, int], ...] = (("flagged_one", 6),)
     dots_share: float = 0.08  # of all renders, given stray dots
-    # How much each drawing's strokes are bent and moved apart (handwriting.varied), as
-    # one writer's hand differs from another's; 0 leaves the writers' strokes as written.
-    stroke_variation: float = 0.0
     pen_widths: tuple[int, int] = (12, 32)  # pixels on the 280-pixel canvas
     not_digits: int = 6000  # scribbles, lone lines and made-up signs, labelled NOT_A_DIGIT
     calibration_writers: float = 0.15  # of each source's writers, kept out to fit T
@@ -111,7 +107,7 @@ def styled(strokes, label: int, rng, recipe: HandwritingRecipe, ranges: StyleRan
             strokes = restyle(strokes, rng, ranges)
     if rng.random() < recipe.dots_share:
         strokes = stray_dots(strokes, rng, ranges)
-    return _as_another_writer(strokes, rng, recipe, ranges)
+    return distorted(strokes, rng, ranges.distortion)
 
 
 def in_style(strokes, restyle, rng, recipe: HandwritingRecipe, ranges: StyleRanges):
@@ -122,13 +118,7 @@ def in_style(strokes, restyle, rng, recipe: HandwritingRecipe, ranges: StyleRang
         return None
     if rng.random() < recipe.dots_share:
         restyled = stray_dots(restyled, rng, ranges)
-    return _as_another_writer(restyled, rng, recipe, ranges)
-
-
-def _as_another_writer(strokes, rng, recipe: HandwritingRecipe, ranges: StyleRanges):
-    """The strokes varied inside (handwriting.varied), then slanted, turned and stretched."""
-    strokes = varied(strokes, rng, recipe.stroke_variation)
-    return distorted(strokes, rng, ranges.distortion)
+    return distorted(restyled, rng, ranges.distortion)
 
 
 def renders(strokes, label: int, rng, recipe: HandwritingRecipe, ranges: StyleRanges):

@@ -25,7 +25,6 @@ from mnist_core.handwriting import (
     slashed_zero,
     stem_of,
     two_stroke_five,
-    varied,
 )
 from mnist_core.pen_training import HandwritingRecipe, drawing_input, training_images, writer_split
 from mnist_core.pendigits import PenDigits, pen_digits_path
@@ -108,40 +107,6 @@ def test_an_open_four_moves_its_upright_right(digits):
     opened = open_four(four, np.random.default_rng(0))
     shifts = [float((b - a)[:, 0].mean()) for a, b in zip(four, opened)]
     assert sorted(shifts)[0] == 0 and sorted(shifts)[1] > 0
-
-
-def test_varied_strokes_bend_a_little_and_keep_their_shape(digits):
-    for label, count in ((3, 1), (4, 2), (5, 2)):
-        written = first(digits, label, strokes=count)
-        left, top, right, bottom = bounds(written)
-        size = max(right - left, bottom - top)
-        for seed in range(10):
-            bent = varied(written, np.random.default_rng(seed))
-            assert [len(s) for s in bent] == [len(s) for s in written]
-            moved = max(float(np.abs(b - w).max()) for b, w in zip(bent, written))
-            assert 0 < moved < 0.2 * size  # another hand, the same digit
-    assert varied(written, np.random.default_rng(0), amount=0) is written
-
-
-def test_strokes_of_one_digit_are_each_placed_a_little_off(digits):
-    four = first(digits, 4, strokes=2)
-    rng = np.random.default_rng(3)
-    shifts = [
-        [b.mean(axis=0) - w.mean(axis=0) for b, w in zip(varied(four, rng), four)]
-        for _ in range(20)
-    ]
-    apart = [np.hypot(*(first_ - second)) for first_, second in shifts]
-    assert np.median(apart) > 0.01  # the strokes move apart, not only together
-
-
-def test_the_recipe_s_stroke_variation_reaches_the_training_images(digits):
-    picks = np.arange(0, 40, 4)
-    recipe = HandwritingRecipe(renders_per_digit=1, not_digits=0, seed=5)
-    x, _ = training_images(pen_digits_path(), picks, recipe, workers=1)
-    varied_x, _ = training_images(
-        pen_digits_path(), picks, replace(recipe, stroke_variation=1.0), workers=1
-    )
-    assert x.shape == varied_x.shape and not np.array_equal(x, varied_x)
 
 
 def test_lone_lines_are_never_upright_like_a_one():
