@@ -30,7 +30,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 # TensorFlow runs in this process: its C++ log shows errors only (set before it loads)
@@ -175,28 +175,44 @@ def not_sure(model, sets: dict) -> dict:
     return shares
 
 
-def on_writers(model, digits, members, variants: int = 1) -> dict:
-    """The figures for `model` on the digits at `members`: plain, and in each style."""
+@dataclass(frozen=True)
+class WriterSets:
+    """The drawings every model is measured on for one group of writers: each digit drawn
+    once as on the page, and the style sets (see style_sets). Made once per group, so the
+    models compared on it see the very same drawings, and rendering is not repeated."""
+
+    x: np.ndarray
+    y: np.ndarray
+    styles: dict
+
+    @classmethod
+    def of(cls, digits: PenDigits, members: np.ndarray, variants: int = 1) -> "WriterSets":
+        x, y = page_drawings(digits, members, TEST_SEED)
+        return cls(x, y, style_sets(digits, members, TEST_SEED + 1, variants))
+
+
+def on_writers(model, sets: WriterSets) -> dict:
+    """The figures for `model` on those writers' digits: plain, and in each style."""
     from mnist_core.tf.predict import classify
 
-    x, y = page_drawings(digits, members, TEST_SEED)
     styles, style_sizes = {}, {}
-    for name, (sx, sy, sources) in style_sets(digits, members, TEST_SEED + 1, variants).items():
+    for name, (sx, sy, sources) in sets.styles.items():
         styles[name] = round(float((classify(model, sx).argmax(1) == sy).mean()), 4)
         style_sizes[name] = {"drawings": len(sy), "source_digits": sources}
     return {
-        "pen_digits": asdict(Honesty.of(classify(model, x), y)),
+        "pen_digits": asdict(Honesty.of(classify(model, sets.x), sets.y)),
         "styles": styles,
         "style_sizes": style_sizes,
     }
 
 
-def measure(model, digits, members, mnist, junk, variants: int = 1) -> dict:
-    """Every figure for `model` on the digits at `members` (a source it never saw)."""
+def measure(model, sets: WriterSets, mnist, junk) -> dict:
+    """Every figure for `model` on those writers (a source it never saw), the non-digits
+    and MNIST."""
     from mnist_core.tf.predict import evaluate
 
     return {
-        **on_writers(model, digits, members, variants),
+        **on_writers(model, sets),
         "not_sure_on_non_digits": not_sure(model, junk),
         "mnist_test_accuracy": evaluate(model, mnist[2], mnist[3]).accuracy,
     }
@@ -260,23 +276,24 @@ def main() -> None:
         learned = learn_handwriting(
             model_path(BASE_MODEL), left_out=(source,), recipe=recipe, mnist=mnist
         )
-        members = np.flatnonzero(sources == source)
-        found = measure(learned.model, digits, members, mnist, junk, args.style_variants)
+        sets = WriterSets.of(digits, np.flatnonzero(sources == source), args.style_variants)
+        found = measure(learned.model, sets, mnist, junk)
         # The yardstick: the MNIST-only model the fine-tune starts from, on the same
         # drawings. What the fine-tune adds for writers it never saw is the difference.
-        found[BASE_MODEL] = on_writers(base, digits, members, args.style_variants)
+        found[BASE_MODEL] = on_writers(base, sets)
         if args.save_models:
             Path(args.save_models).mkdir(parents=True, exist_ok=True)
             learned.model.save(Path(args.save_models) / f"without-{source}.keras")
         found.update(temperature=learned.temperature, minutes=(time.perf_counter() - start) / 60)
         figures["left_out"][source] = found
         print(source, json.dumps(found), flush=True, file=sys.stderr)
-    every = np.arange(len(digits))
-    for name in () if args.no_shipped else (DEFAULT_MODEL, BASE_MODEL):
-        model = cached_model(model_path(name))
-        # the shipped default trained on these writers: its pen-digit figures are not news
-        figures[name] = measure(model, digits, every, mnist, junk, args.style_variants)
-        print(name, json.dumps(figures[name]), flush=True, file=sys.stderr)
+    if not args.no_shipped:
+        every = WriterSets.of(digits, np.arange(len(digits)), args.style_variants)
+        for name in (DEFAULT_MODEL, BASE_MODEL):
+            model = cached_model(model_path(name))
+            # the shipped default trained on these writers: its pen-digit figures are not news
+            figures[name] = measure(model, every, mnist, junk)
+            print(name, json.dumps(figures[name]), flush=True, file=sys.stderr)
     left_out = figures["left_out"].values()
     gains = [
         f["pen_digits"]["accuracy"] - f[BASE_MODEL]["pen_digits"]["accuracy"] for f in left_out
