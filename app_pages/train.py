@@ -11,6 +11,7 @@ from ui.train import (
     EXPLAINER,
     charts_ui,
     comparison_ui,
+    forget_mistake,
     keep_settings,
     progress_line,
     restore_settings,
@@ -50,6 +51,8 @@ def start() -> None:
         training_runner().start(request, owner=session_id())
     except (ValueError, JobBusy) as err:
         st.session_state["train_error"] = str(err)
+        return
+    forget_mistake(st.session_state)
 
 
 def live_ui(job: TrainingJob) -> None:

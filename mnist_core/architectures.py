@@ -135,3 +135,9 @@ MISTAKES = {
     "no_from_logits": "from_logits forgotten: raw scores read by the loss as if they "
     "were probabilities",
 }
+# Each mistake in a few words, for wherever a model made with it is named (its result, the
+# model pickers, Evaluate's table, `list`): a broken run must never pass for a normal one.
+MISTAKE_NAMES = {
+    "softmax_twice": "softmax applied twice",
+    "no_from_logits": "from_logits forgotten",
+}

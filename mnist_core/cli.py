@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import datetime
@@ -154,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        # The reader went away (`list --json | head -1`): what it wanted it has. Python would
+        # print a traceback when flushing stdout at exit, so point stdout at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, DataError, ModelError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -173,7 +179,8 @@ def train_json(saved: ModelInfo) -> dict:
         "accuracy": m.test_accuracy,
         "loss": m.test_loss,
         "epochs": m.epochs_done,
-        "batches": m.batches_done,
+        # every batch it trained: the whole epochs' and a stopped epoch's part
+        "batches": (m.epochs_done or 0) * m.steps_per_epoch + m.batches_done,
         "steps_per_epoch": m.steps_per_epoch,
         "stopped": m.stopped_early,
         "seconds": m.training_seconds,
@@ -282,6 +289,7 @@ def cmd_list(args) -> int:
                 "arch": m.arch,
                 "test_accuracy": m.test_accuracy,
                 "created": m.created,
+                "mistake": m.mistake,
             },
             info.describe(),
         )

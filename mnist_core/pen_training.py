@@ -32,6 +32,7 @@ from .handwriting import (
 )
 from .pendigits import PenDigits, place, render
 from .preprocess import canvas_to_mnist
+from .shapes import training_mark
 
 CANVAS = 280  # the Draw page's canvas side, pixels
 CHUNKS = 16  # pieces of work handed to the processes that make the images
@@ -53,7 +54,11 @@ class HandwritingRecipe:
     styled_renders: tuple[tuple[str, int], ...] = (("flagged_one", 6),)
     dots_share: float = 0.08  # of all renders, given stray dots
     pen_widths: tuple[int, int] = (12, 32)  # pixels on the 280-pixel canvas
-    not_digits: int = 6000  # scribbles, lone lines and made-up signs, labelled NOT_A_DIGIT
+    not_digits: int = 8000  # scribbles, lone lines, made-up signs, letters, shapes: NOT_A_DIGIT
+    # Of the non-digits, letters, smileys, stars, arrows and hearts (shapes.training_mark):
+    # without them a drawn A was read as "4, 99%" and a smiley (its eyes dropped as dots)
+    # as "0, 99%". The rest are scribbles, lone lines and made-up signs, as before.
+    marks_share: float = 0.35
     calibration_writers: float = 0.15  # of each source's writers, kept out to fit T
     mnist_images: int = 20_000  # MNIST mixed in, so MNIST is not forgotten
     epochs: int = 4
@@ -158,7 +163,10 @@ def _render_not_digits(job) -> tuple[np.ndarray, np.ndarray]:
     makers = list(NOT_DIGITS.values())
     images = []
     for _ in range(count):
-        strokes = makers[rng.integers(len(makers))](rng, ranges)
+        if rng.random() < recipe.marks_share:
+            strokes = training_mark(rng)
+        else:
+            strokes = makers[rng.integers(len(makers))](rng, ranges)
         image = drawing_input(strokes, rng, int(rng.integers(*recipe.pen_widths)))
         if image is not None:
             images.append(image)

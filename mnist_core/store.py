@@ -9,6 +9,7 @@ whether it is usable and, if not, why. Loading (tf/predict.py) uses Keras's safe
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ import zipfile
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
+from .architectures import MISTAKE_NAMES
 from .atomic import replace_atomically
 from .config import TrainConfig
 from .data import PROJECT_DIR
@@ -119,6 +121,14 @@ class ModelMetadata:
         }
 
     @property
+    def mistake(self) -> str | None:
+        """The classic mistake this model was trained with on purpose, in a few words
+        (MISTAKE_NAMES), or None for a normal run."""
+        if self.config is None or self.config.mistake == "none":
+            return None
+        return MISTAKE_NAMES.get(self.config.mistake, self.config.mistake)
+
+    @property
     def previous_accuracy(self) -> float | None:
         """Test accuracy of the model that came before: the base of a fine-tune, or the
         saved model this one replaced; None for a new name."""
@@ -177,6 +187,8 @@ class ModelInfo:
             parts.append(f"test accuracy {m.test_accuracy:.2%}")
         if m.created:
             parts.append(m.created[:10])
+        if m.mistake:
+            parts.append(f"made with a mistake on purpose: {m.mistake}")
         return " · ".join(parts)
 
 
@@ -194,7 +206,10 @@ def resolve(ref: str, models_dir: Path = MODELS_DIR) -> Path:
     except ValueError:
         raise ModelError(f"{ref}: no such model file or saved model name") from None
     if not path.exists():
-        raise ModelError(f"{ref}: no saved model of that name in {models_dir}")
+        saved = [p.stem for p in Path(models_dir).glob(f"*{SUFFIX}")]
+        close = difflib.get_close_matches(ref, saved, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ModelError(f"{ref}: no saved model of that name in {models_dir}{hint}")
     return path
 
 

@@ -95,8 +95,11 @@ def test_train_json_saves_a_model_that_then_lists_and_evaluates(tmp_path):
     train += " --name tiny"
     [trained] = json_lines(cli(*train.split(), "--json"))
     assert trained["model"] == "tiny" and trained["accuracy"] > 0.8 and trained["epochs"] == 1
+    # every batch of the finished run: 3,000 images at the tutorial's 32 a batch
+    assert trained["batches"] == trained["steps_per_epoch"] == 94
     [listed] = json_lines(cli("--models-dir", models, "list", "--json"))
     assert listed["model"] == "tiny" and listed["usable"] and listed["arch"] == "dense"
+    assert listed["mistake"] is None
     [evaluated] = json_lines(cli("--models-dir", models, "evaluate", "tiny", "--json"))
     assert evaluated["accuracy"] == pytest.approx(trained["accuracy"])
     again = cli(*train.split(), check=False)
@@ -161,3 +164,29 @@ def test_unreadable_image_is_refused(tmp_path):
     bad.write_bytes(b"not an image")
     done = cli("predict", "default", str(bad), "--json", check=False)
     assert done.returncode != 0 and "not a readable image" in done.stderr
+
+
+def test_a_misspelt_model_name_gets_a_suggestion():
+    done = cli("evaluate", "defualt", check=False)
+    assert done.returncode == 2 and "did you mean 'default'?" in done.stderr
+
+
+@pytest.mark.parametrize("reader", ["head -1", "true"])
+def test_list_json_into_a_reader_that_stops_early_ends_quietly(reader):
+    # `true` reads nothing and is gone before Python starts: every write meets a closed pipe
+    done = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"{sys.executable} -m mnist_core list --json | {reader}; "
+            "echo status ${PIPESTATUS[0]}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        timeout=60,
+    )
+    assert done.stdout.splitlines()[-1] == "status 0"
+    if reader == "head -1":
+        assert json.loads(done.stdout.splitlines()[0])["model"]  # the one line it took
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

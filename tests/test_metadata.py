@@ -102,3 +102,15 @@ def test_a_sidecar_that_is_not_an_object_reads_as_no_metadata(tmp_path, default_
     for text in ("[1, 2]", '{"config": 3}', "not json"):
         path.with_suffix(".json").write_text(text)
         assert inspect(path).metadata == ModelMetadata(note="no metadata"), text
+
+
+def test_a_model_made_with_a_mistake_says_so_wherever_it_is_described(tmp_path):
+    from mnist_core.config import TrainConfig
+    from mnist_core.store import ModelInfo
+
+    broken = ModelMetadata(arch="dense", config=TrainConfig(mistake="no_from_logits"))
+    normal = ModelMetadata(arch="dense", config=TrainConfig())
+    assert broken.mistake == "from_logits forgotten" and normal.mistake is None
+    line = ModelInfo("dense-no_from_logits-1207", tmp_path / "m.keras", broken).describe()
+    assert "mistake on purpose: from_logits forgotten" in line
+    assert "mistake" not in ModelInfo("dense-1207", tmp_path / "m.keras", normal).describe()

@@ -86,3 +86,46 @@ def test_fine_tuning_on_too_few_drawings_is_refused_with_the_reason(tmp_path, mo
     assert not page.exception
     assert "repeated about 833 times per epoch" in page.error[0].value
     assert not page.get("progress")
+
+
+class RecordingRunner:
+    """A training slot that records the requests it is given and runs none."""
+
+    def __init__(self):
+        self.requests = []
+
+    def start(self, request, owner=None):
+        self.requests.append(request)
+
+    def current(self):
+        return None
+
+
+def test_a_classic_mistake_is_for_one_run_and_named_in_its_default_name(monkeypatch):
+    import ui.services
+
+    runner = RecordingRunner()
+    monkeypatch.setattr(ui.services, "training_runner", lambda: runner)
+    page = AppTest.from_file(PAGE, default_timeout=60).run()
+    page.radio(key="train_arch").set_value("dense").run()
+    page.radio(key="train_mistake").set_value("no_from_logits").run()
+    assert "-no_from_logits-" in page.text_input(key="train_name").value
+    page.button(key="train_start").click().run()
+    assert not page.exception
+    first = runner.requests[-1]
+    assert first.config.mistake == "no_from_logits" and "no_from_logits" in first.name
+    # the teacher's next, normal-looking run is normal: the mistake went back to none
+    assert page.radio(key="train_mistake").value == "none"
+    page.text_input(key="train_name").set_value("normal-run").run()
+    page.button(key="train_start").click().run()
+    second = runner.requests[-1]
+    assert second.config.mistake == "none" and second.name == "normal-run"
+
+
+def test_a_run_with_a_mistake_names_it_as_the_cause_of_its_figures():
+    from ui.train import gap_text
+
+    history = {"accuracy": [0.49], "val_accuracy": [0.51]}
+    text = gap_text(history, augment=True, mistake="from_logits forgotten")
+    assert "from_logits forgotten" in text and "dropout" in text.split("not")[1]
+    assert "because" not in text  # no dropout-and-augmentation story for a broken run

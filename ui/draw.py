@@ -52,6 +52,7 @@ def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
         f"{m.params:,} parameters" if m.params is not None else None,
         f"{m.epochs_done} epochs" if m.epochs_done is not None else None,
         "trained with augmentation" if m.config is not None and m.config.augment else None,
+        f"made with a mistake on purpose: {m.mistake}" if m.mistake else None,
         m.note,
     ]
     st.caption(" · ".join(d for d in details if d) or "no metadata")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core.architectures import ARCHITECTURES, MISTAKES
+from mnist_core.architectures import ARCHITECTURES, MISTAKE_NAMES, MISTAKES
 from mnist_core.config import (
     FINE_TUNE,
     MAX_TRAIN_SIZE,
@@ -118,6 +118,13 @@ def keep_settings(state) -> None:
     }
 
 
+def forget_mistake(state) -> None:
+    """A classic mistake is for one run: once it has started, the form is back to a normal
+    loss set-up (and a name without the mistake in it), so the next run is not broken too."""
+    state[KEY.mistake] = "none"
+    state[KEPT] = {**state.get(KEPT, {}), KEY.mistake: "none"}
+
+
 def _mode_changed() -> None:
     """Switching between a new model and a fine-tune resets the settings to suit it."""
     st.session_state.update(preset_values(PRESETS[st.session_state.get(KEY.mode, "new")]))
@@ -130,6 +137,9 @@ def _name_default() -> None:
         st.session_state[KEY.name] = f"{base}-mine-{datetime.now():%m%d-%H%M}"
     else:
         arch = st.session_state.get(KEY.arch, NEW_MODEL.arch)
+        mistake = st.session_state.get(KEY.mistake, "none")
+        # a run made with a mistake says so in its name, wherever the name is shown
+        arch += "" if mistake == "none" else f"-{mistake}"
         st.session_state[KEY.name] = f"{arch}-{datetime.now():%m%d-%H%M}"
 
 
@@ -210,8 +220,13 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
             "“How the model decided” explains why.",
             key=KEY.mistake,
             format_func=MISTAKES.get,
+            on_change=_name_default,
         )
         if mistake != "none":
+            st.caption(
+                "Only the next run is made with this mistake; after Start the loss set-up "
+                "goes back to normal."
+            )
             _last_mistake_ui(mistake, models)
 
 
@@ -269,7 +284,7 @@ def _last_mistake_ui(mistake: str, models: list[ModelInfo]) -> None:
     st.caption(
         f"How it went here, per epoch ({conditions(last)})"
         + (f"; test accuracy {accuracy:.2%}. " if accuracy is not None else ". ")
-        + gap_text(history, augment=last.metadata.config.augment)
+        + gap_text(history, augment=last.metadata.config.augment, mistake=last.metadata.mistake)
     )
     loss, accuracy = st.columns(2)
     epochs = len(history.get("loss", []))
@@ -286,13 +301,19 @@ def history_curves(history: dict) -> pd.DataFrame:
     return _frame(_epoch_frames(logs))
 
 
-def gap_text(history: dict, augment: bool = False) -> str:
-    """The last epoch's training against validation accuracy, and why they differ."""
+def gap_text(history: dict, augment: bool = False, mistake: str | None = None) -> str:
+    """The last epoch's training against validation accuracy, and why they differ; for a
+    run made with a classic mistake (its MISTAKE_NAMES words), that mistake is the why."""
     train, valid = history.get("accuracy", []), history.get("val_accuracy", [])
     if not train or not valid:
         return ""
     gap = (valid[-1] - train[-1]) * 100
     text = f"Last epoch: training accuracy {train[-1]:.1%}, validation {valid[-1]:.1%}"
+    if mistake:
+        return (
+            f"{text}. This run was made with a classic mistake on purpose ({mistake}): "
+            "that, not dropout or augmentation, is what these figures show."
+        )
     if gap > 1:
         why = (
             "training runs with dropout (part of the network switched off at random), "
@@ -378,6 +399,12 @@ def settings_from_state(state) -> tuple[TrainConfig, str, bool]:
 def comparison_ui(summary: ModelMetadata) -> None:
     """Test accuracy against the model that came before, and for a fine-tune the drawings
     before → after; a fall of more than half a point is a warning, not a success."""
+    if summary.mistake:
+        st.warning(
+            f"**Made with a classic mistake on purpose: {summary.mistake}.** Its figures "
+            "show what that mistake does; the next run is a normal one again.",
+            icon=":material/science:",
+        )
     first, second, third = st.columns(3)
     change, before = summary.accuracy_change, summary.previous_accuracy
     first.metric(
@@ -435,7 +462,8 @@ def charts_ui(state: JobState) -> None:
         history = {
             key: [logs.get(key) for logs in state.epochs] for key in ("accuracy", "val_accuracy")
         }
-        st.caption(gap_text(history, augment=state.config.augment))
+        mistake = MISTAKE_NAMES.get(state.config.mistake)
+        st.caption(gap_text(history, augment=state.config.augment, mistake=mistake))
 
 
 def progress_line(state: JobState) -> str:
