@@ -9,6 +9,7 @@ from ui.evaluate import (
     TABLE_COLUMNS,
     comparison_table,
     confusion_ui,
+    delete_model_ui,
     drawings_ui,
     figures_ui,
     gallery_ui,
@@ -31,12 +32,22 @@ if problem := mnist_problem():
         icon=":material/folder_off:",
     )
     st.stop()
+if said := st.session_state.pop("eval_deleted", None):
+    kind, text = said
+    (st.success if kind == "success" else st.error)(text)
 by_name = {m.name: m for m in models}
 if st.session_state.get("eval_model") not in by_name:
     st.session_state["eval_model"] = DEFAULT_MODEL if DEFAULT_MODEL in by_name else models[0].name
 name = st.selectbox(
     "Model", list(by_name), key="eval_model", format_func=lambda n: by_name[n].describe()
 )
+if mistake := by_name[name].metadata.mistake:
+    st.warning(
+        f"`{name}` was made with a classic mistake on purpose ({mistake}) on the Train "
+        "page: its figures show what that mistake does.",
+        icon=":material/science:",
+    )
+delete_model_ui(by_name[name])
 try:
     probs = test_probabilities(by_name[name])
 except ModelError as err:

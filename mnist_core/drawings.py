@@ -112,6 +112,16 @@ def delete_drawing(drawing_id: str, folder: Path = DRAWINGS_DIR) -> None:
     _path(drawing_id, folder).unlink(missing_ok=True)
 
 
+def delete_all_drawings(folder: Path = DRAWINGS_DIR) -> int:
+    """Remove every saved drawing (files named like one; anything else stays): how many."""
+    removed = 0
+    for path in Path(folder).glob("*.npz"):
+        if _ID.fullmatch(path.stem):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _path(drawing_id: str, folder: Path) -> Path:
     if not isinstance(drawing_id, str) or not _ID.fullmatch(drawing_id):
         raise ValueError(f"not a drawing id: {str(drawing_id)[:40]!r}")

@@ -8,6 +8,7 @@ MNIST_VERBOSE=1 shows everything. A failed import still raises, with its traceba
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from contextlib import contextmanager
@@ -47,3 +48,5 @@ def tensorflow_quietly(verbose: bool):
     import absl.logging  # noqa: I001 - loaded by TensorFlow above: no cost
 
     absl.logging.set_verbosity(absl.logging.ERROR)
+    # tf.function's "triggered retracing" warnings go to this logger, not absl's
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)

@@ -61,6 +61,20 @@ def test_nothing_drawn_invites_drawing(tmp_path, image):
     assert "Draw one digit" in at.info[0].value
 
 
+def test_a_lone_dot_is_named_and_not_read(tmp_path):
+    from mnist_core.pendigits import render
+
+    dot = render([np.array([[140.0, 140.0], [141.0, 141.0]])], 280, 20)
+    at = run_answer(tmp_path, dot)
+    assert not at.exception and not at.metric
+    assert "only a dot" in at.info[0].value
+
+
+def test_the_invitation_allows_digits_of_several_strokes(tmp_path):
+    text = run_answer(tmp_path, None).info[0].value
+    assert "single go" not in text and "strokes" in text
+
+
 def bars(html: str) -> list[dict]:
     """Each bar's digit, highlight, height (% of the chart) and label, in page order."""
     found = re.findall(

@@ -127,3 +127,13 @@ def test_the_pages_listing_follows_every_add_and_delete(tmp_path):
     assert saved_drawings(folder).labels.tolist() == [1, 3]
     ids.append(save_drawing(digit(), 4, folder=folder))
     assert saved_drawings(folder).ids == [ids[0], ids[2], ids[3]]
+
+
+def test_delete_all_removes_every_drawing_and_nothing_else(tmp_path):
+    from mnist_core.drawings import delete_all_drawings
+
+    for label in (1, 2, 8):
+        save_drawing(np.zeros((28, 28), np.float32), label, folder=tmp_path)
+    (tmp_path / "notes.npz").write_bytes(b"not a drawing")
+    assert delete_all_drawings(tmp_path) == 3
+    assert len(load_drawings(tmp_path)) == 0 and (tmp_path / "notes.npz").exists()

@@ -145,9 +145,13 @@ def test_deleting_a_saved_drawing_keeps_the_panel_open_and_says_so(app, browser,
     ones = [to_float(x) for x in mnist[0][mnist[1] == 1][:30]]
     ids = [save_drawing(x, 1, folder=drawings) for x in ones]  # the newest listed first
     page = open_page(browser, f"{url}/draw")
-    page.get_by_text("Your saved drawings").click()
+    page.get_by_text("The class's saved drawings").click()
     # the panel opens on the digit with the most drawings: the 1s
     page.locator(f".st-key-draw_delete_{ids[-1]} button").click()
+    # it asks once, and nothing is gone before the yes
+    expect(page.get_by_text("Delete this drawing of a 1? It is gone for everyone.")).to_be_visible()
+    assert (drawings / f"{ids[-1]}.npz").exists()
+    page.locator(".st-key-draw_delete_yes button").click()
     said = page.get_by_text(re.compile(r"Deleted a drawing of a 1; \d+ of them left"))
     expect(said).to_be_visible()
     expect(page.locator(f".st-key-draw_delete_{ids[-2]} button")).to_be_visible()  # still open

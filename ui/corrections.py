@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mnist_core.drawings import DRAWINGS_DIR, delete_drawing, read_canvas, save_drawing
+from mnist_core.drawings import (
+    DRAWINGS_DIR,
+    delete_all_drawings,
+    delete_drawing,
+    read_canvas,
+    save_drawing,
+)
 from ui.layout import lazy_expander
 from ui.services import saved_drawings
 
@@ -30,16 +36,16 @@ def correction_ui(on_saved, round_: int) -> None:
         key=key,
         on_change=_save_correction,
         args=(key, round_, on_saved),
-        help="Saves this drawing with the right digit in your own dataset "
-        f"(`{DRAWINGS_DIR.name}/` in the data folder), to test models on it and "
-        "fine-tune them on the Train page.",
+        help="Saves this drawing with the right digit among the class's drawings "
+        f"(`{DRAWINGS_DIR.name}/` in the data folder, shared by everyone who uses this "
+        "app), to test models on them and fine-tune them on the Train page.",
     )
     if error := st.session_state.pop("draw_correction_error", None):
         st.error(error)
     counts = saved_drawings().counts()
     if counts.sum():
         st.caption(
-            f"Your drawings: {int(counts.sum())} — "
+            f"The class's saved drawings: {int(counts.sum())} — "
             + " · ".join(f"{d}: {n}" for d, n in enumerate(counts))
         )
 
@@ -59,21 +65,29 @@ def _save_correction(key: str, round_: int, on_saved) -> None:
         return
     n = int(saved_drawings().counts()[label])
     st.toast(
-        f"Saved as a {label}. You have {n} of them. Draw the next one.",
+        f"Saved as {a_digit(label)}. The class has {n} of them. Draw the next one.",
         icon=":material/check_circle:",
     )
     on_saved()
 
 
+def a_digit(digit: int) -> str:
+    """'a 7', 'an 8': the digit with its article, as it is read aloud."""
+    return f"{'an' if digit == 8 else 'a'} {digit}"
+
+
 DELETED = "draw_deleted"  # what the last Delete removed, said once inside the expander
+ASKING = "draw_delete_asking"  # the drawing id (or ALL) whose Delete waits for a yes
+ALL = "all"
 
 
 def drawings_manager_ui() -> None:
-    """An expander listing the saved drawings by digit, each with a delete button."""
+    """An expander listing the class's saved drawings by digit, each with a Delete that
+    asks once, and a Delete all with its own confirmation."""
     drawings = saved_drawings()
     # A fixed label: Streamlit makes an expander anew, closed, when its label changes, so
     # a count in it shut the panel at every Delete.
-    with lazy_expander("Your saved drawings", "photo_library", "draw_manage") as box:
+    with lazy_expander("The class's saved drawings", "photo_library", "draw_manage") as box:
         if not box.open:
             return
         if deleted := st.session_state.pop(DELETED, None):
@@ -83,12 +97,16 @@ def drawings_manager_ui() -> None:
         if not len(drawings):
             st.write(
                 "None yet. When the model reads a drawing wrong, pick the right digit under "
-                "“Wrong? It was a …”: the drawing is kept here, and the Train page can "
-                "fine-tune a model on your handwriting."
+                "“Wrong? It was a …”: the drawing is kept here, with everyone else's who "
+                "uses this app, and the Train page can fine-tune a model on them."
             )
             return
         counts = drawings.counts()
-        st.caption(f"{len(drawings)} drawings, by digit:")
+        st.caption(
+            f"{len(drawings)} drawings, everyone's who corrected one on this app (there is "
+            "no sign-in: whoever opens this page can delete them). By digit:"
+        )
+        _confirm_ui(len(drawings))
         # the choice lives in session state: a default that follows the counts would make
         # the control anew (and pick another digit) after each Delete
         st.session_state.setdefault("draw_manage_digit", int(np.argmax(counts)))
@@ -108,20 +126,77 @@ def drawings_manager_ui() -> None:
                 st.button(
                     "Delete",
                     key=f"draw_delete_{drawing_id}",
-                    on_click=_delete,
-                    args=(drawing_id, digit, len(ids) - 1),
+                    on_click=_ask,
+                    args=(drawing_id,),
                     icon=":material/delete:",
                     type="tertiary",
                 )
+        st.button(
+            f"Delete all {len(drawings)} drawings…",
+            key="draw_delete_all",
+            on_click=_ask,
+            args=(ALL,),
+            icon=":material/delete_sweep:",
+        )
 
 
-def _delete(drawing_id: str, digit: int, left: int) -> None:
+def _confirm_ui(total: int) -> None:
+    """The one question a Delete asks before anything goes: yes or cancel."""
+    asking = st.session_state.get(ASKING)
+    if asking is None:
+        return
+    ids = saved_drawings().ids
+    if asking != ALL and asking not in ids:  # deleted meanwhile, from another tab
+        st.session_state.pop(ASKING, None)
+        return
+    with st.container(border=True, key="draw_confirm"):
+        if asking == ALL:
+            st.warning(
+                f"Delete all {total} saved drawings, everyone's? They can't be restored, "
+                "and fine-tuning needs them.",
+                icon=":material/warning:",
+            )
+        else:
+            label = int(saved_drawings().labels[ids.index(asking)])
+            left, right = st.columns([1, 4], vertical_alignment="center")
+            left.image(_thumbnail(asking), width=56)
+            right.warning(
+                f"Delete this drawing of {a_digit(label)}? It is gone for everyone.",
+                icon=":material/warning:",
+            )
+        yes, no = st.columns(2)
+        yes.button(
+            "Yes, delete", key="draw_delete_yes", on_click=_delete, args=(asking,), type="primary"
+        )
+        no.button("Cancel", key="draw_delete_no", on_click=_cancel)
+
+
+def _ask(drawing_id: str) -> None:
+    st.session_state[ASKING] = drawing_id
+
+
+def _cancel() -> None:
+    st.session_state.pop(ASKING, None)
+
+
+def _delete(drawing_id: str) -> None:
+    st.session_state.pop(ASKING, None)
+    drawings = saved_drawings()
     try:
+        if drawing_id == ALL:
+            removed = delete_all_drawings()
+            st.session_state[DELETED] = f"Deleted all {removed} saved drawings."
+            return
+        if drawing_id not in drawings.ids:
+            st.session_state[DELETED] = "That drawing was deleted already."
+            return
+        digit = int(drawings.labels[drawings.ids.index(drawing_id)])
         delete_drawing(drawing_id)
     except (OSError, ValueError) as err:
         st.session_state[DELETED] = f"Could not delete that drawing: {err}"
         return
-    st.session_state[DELETED] = f"Deleted a drawing of a {digit}; {left} of them left."
+    left = int(drawings.counts()[digit]) - 1
+    st.session_state[DELETED] = f"Deleted a drawing of {a_digit(digit)}; {left} of them left."
 
 
 def _thumbnail(drawing_id: str) -> np.ndarray:

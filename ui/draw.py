@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from mnist_core.calibration import NOT_SURE_BELOW
-from mnist_core.preprocess import Steps, canvas_steps
+from mnist_core.preprocess import Steps, canvas_steps, ink_image
 from mnist_core.store import DEFAULT_MODEL, ModelInfo
 from ui.charts import digit_bars
 from ui.services import model_answer, prediction_worker
@@ -78,9 +78,17 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
     steps of the drawing it answered for, None if it answered nothing."""
     steps = canvas_steps(image) if image is not None else None
     if steps is None:
+        if image is not None and ink_image(image).any():  # ink, but only dots or specks
+            st.info(
+                "That is only a dot: nothing to read yet. Draw a whole digit, large; "
+                "as many strokes as it takes.",
+                icon=":material/radio_button_unchecked:",
+            )
+            return None
         st.info(
-            "Draw one digit, 0 to 9, on the black square: large, in a single go. "
-            "The answer appears as soon as you lift the pen.",
+            "Draw one digit, 0 to 9, large, on the black square, in as many strokes as "
+            "it takes (a 4 or a crossed 7 in two). The answer appears each time you lift "
+            "the pen.",
             icon="✏️",
         )
         return None

@@ -10,12 +10,12 @@ import streamlit as st
 
 from mnist_core.drawings import DrawingSet
 from mnist_core.evaluation import accuracy_and_loss, confusion_matrix, mistakes, per_digit_accuracy
-from mnist_core.store import ModelError, ModelInfo
+from mnist_core.store import BUNDLED_MODELS, ModelError, ModelInfo, delete_saved_model
 from ui.charts import digit_bars
 from ui.services import drawings_probabilities, mnist_test
 
 GALLERY_SIZE = 40
-GALLERY_COLUMNS = 8
+GALLERY_IMAGE = 64  # px: 8 to a row beside the matrix on a desktop, 4 on a phone
 
 
 def figures_ui(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -116,41 +116,50 @@ def gallery_ui(probs: np.ndarray, true: int, pred: int) -> None:
         f"Under each: how sure the model was that it is a {pred}"
         + (f"; the {len(shown)} it was surest of." if len(found) > len(shown) else ".")
     )
-    columns = st.columns(GALLERY_COLUMNS)
-    for k, index in enumerate(shown):
-        columns[k % GALLERY_COLUMNS].image(
-            x_test[index],
-            caption=f"{probs[index, pred]:.0%}",
-            width="stretch",
-        )
+    # one row that wraps, not columns: on a phone columns stack, and the pictures came
+    # out column by column (95, 90, 89, 69, 26, 68 … %), not surest first
+    with st.container(horizontal=True, key="eval_gallery_images", gap="small"):
+        for index in shown:
+            st.image(x_test[index], caption=f"{probs[index, pred]:.0%}", width=GALLERY_IMAGE)
 
 
 def drawings_ui(model: ModelInfo, models: dict[str, ModelInfo], drawings: DrawingSet) -> None:
-    """The model on the user's own drawings, and against the model it was fine-tuned from."""
-    st.subheader("On your own drawings")
+    """The model on the class's saved drawings, and against the model it was fine-tuned
+    from when it was fine-tuned on such drawings."""
+    st.subheader("On the class's saved drawings")
     if not len(drawings):
         st.caption(
             "No saved drawings yet: on the Draw page, pick the right digit under “Wrong? "
-            "It was a …” to keep a drawing, and see here how each model reads your hand."
+            "It was a …” to keep a drawing, and see here how each model reads the class's "
+            "handwriting."
         )
         return
     accuracy = drawings_accuracy(model, drawings)
     base_name = model.metadata.fine_tuned_from
     base = models.get(base_name)
-    if base is not None and base.usable:
+    used = model.metadata.drawings
+    if base is not None and base.usable and used:
         before = drawings_accuracy(base, drawings)
         st.metric(
-            f"Your {len(drawings)} drawings, before → after fine-tuning",
+            f"The {len(drawings)} saved drawings, before → after fine-tuning",
             f"{accuracy:.1%}",
-            delta=f"{accuracy - before:+.1%} against {base_name} ({before:.1%})",
+            delta=points_change(accuracy, before, base_name),
+            delta_color="normal" if round((accuracy - before) * 1000) else "off",
         )
-        used = model.metadata.drawings
         st.caption(
             f"It was fine-tuned on the {used} drawings saved then: on those it has seen, "
-            "a rise is expected; drawings added since show whether it learned your hand."
+            "a rise is expected; drawings added since show whether it learned the class's hand."
         )
     else:
-        st.metric(f"Your {len(drawings)} drawings", f"{accuracy:.1%}")
+        st.metric(f"The {len(drawings)} saved drawings", f"{accuracy:.1%}")
+
+
+def points_change(after: float, before: float, against: str) -> str:
+    """'+1.2 points against NAME (97.0%)', or 'no change against …' below 0.05 points:
+    shares compared in percentage points, the way the Train page compares them."""
+    change = (after - before) * 100
+    said = "no change" if abs(change) < 0.05 else f"{change:+.1f} points"
+    return f"{said} against {against} ({before:.1%})"
 
 
 def drawings_accuracy(model: ModelInfo, drawings: DrawingSet) -> float:
@@ -176,15 +185,15 @@ def comparison_table(models: list[ModelInfo], drawings: DrawingSet) -> pd.DataFr
                 "augmented": None if config is None else config.augment,
                 # "" rather than None: the table would print None in words
                 "fine-tuned from": meta.fine_tuned_from or "",
-                "mistake": "" if config is None or config.mistake == "none" else config.mistake,
+                "made with a mistake": meta.mistake or "",
                 "training time (s)": meta.training_seconds,
                 "test accuracy": meta.test_accuracy,
-                "your drawings": mine,
+                "saved drawings": mine,
             }
         )
     table = pd.DataFrame(rows)
     # without saved drawings the column would be all None, printed in words
-    return table if len(drawings) else table.drop(columns="your drawings", errors="ignore")
+    return table if len(drawings) else table.drop(columns="saved drawings", errors="ignore")
 
 
 TABLE_COLUMNS = {
@@ -194,7 +203,67 @@ TABLE_COLUMNS = {
     ),
     "training time (s)": st.column_config.NumberColumn(format="%.0f"),
     "test accuracy": st.column_config.NumberColumn(format="percent"),
-    "your drawings": st.column_config.NumberColumn(
-        format="percent", help="Share of your saved drawings read right."
+    "saved drawings": st.column_config.NumberColumn(
+        format="percent", help="Share of the class's saved drawings read right."
+    ),
+    # wide enough for "from_logits forgotten" whole
+    "made with a mistake": st.column_config.TextColumn(
+        width="medium", help="A classic mistake made on purpose on the Train page."
     ),
 }
+
+
+DELETING = "eval_deleting"  # the model whose Delete waits for a yes
+
+
+def delete_model_ui(model: ModelInfo) -> None:
+    """Delete this model, after one question; the bundled models say why they stay."""
+    if model.name in BUNDLED_MODELS:
+        st.caption(
+            f"`{model.name}` is bundled with the app, so it can't be deleted here. Models "
+            "trained here can."
+        )
+        return
+    if st.session_state.get(DELETING) != model.name:
+        st.button(
+            "Delete this model…",
+            key="eval_delete",
+            icon=":material/delete:",
+            on_click=_ask_delete,
+            args=(model.name,),
+        )
+        return
+    with st.container(border=True, key="eval_confirm"):
+        st.warning(
+            f"Delete `{model.name}` for everyone? Its file goes from the models folder; "
+            "the Draw page then switches anyone using it to the bundled model.",
+            icon=":material/warning:",
+        )
+        yes, no = st.columns(2)
+        yes.button(
+            "Yes, delete",
+            key="eval_delete_yes",
+            type="primary",
+            on_click=_delete_model,
+            args=(model,),
+        )
+        no.button("Cancel", key="eval_delete_no", on_click=_stop_deleting)
+
+
+def _ask_delete(name: str) -> None:
+    st.session_state[DELETING] = name
+
+
+def _stop_deleting() -> None:
+    st.session_state.pop(DELETING, None)
+
+
+def _delete_model(model: ModelInfo) -> None:
+    _stop_deleting()
+    name = model.name
+    try:
+        delete_saved_model(name, model.path.parent)  # where it was listed
+    except (OSError, ValueError) as err:
+        st.session_state["eval_deleted"] = ("error", f"Could not delete `{name}`: {err}")
+        return
+    st.session_state["eval_deleted"] = ("success", f"Deleted `{name}`.")

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import DataError, load_mnist, to_float
+from ..quiet import tensorflow_quietly, verbose_from_env
 from ..store import ModelError
 from .child import background_threads, parent_connection, spawn
 
@@ -139,9 +140,11 @@ class PredictionWorker:
 
 def child_main(conn, lane: str, warm_model: str | None) -> None:
     """Child side: answer (kind, model path, payload) with ("ok", answer) or ("error", why)."""
-    # the one place this module loads TensorFlow: in the child, never in the server
-    from ..tf.explain import explain
-    from ..tf.predict import cached_model, classify, probabilities
+    # the one place this module loads TensorFlow: in the child, never in the server, and
+    # without its start-up and retracing lines in the terminal of `make run`
+    with tensorflow_quietly(verbose_from_env()):
+        from ..tf.explain import explain
+        from ..tf.predict import cached_model, classify, probabilities
 
     answers = {
         "probabilities": lambda model, digit: probabilities(model, digit)[0],

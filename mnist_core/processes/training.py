@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 
 from ..config import TrainConfig, TrainingRequest
+from ..quiet import tensorflow_quietly, verbose_from_env
 from ..store import ModelInfo, check_new_run, delete_model
 from .child import parent_connection, spawn
 
@@ -292,8 +293,10 @@ class Reporter:
 def child_main(conn) -> None:
     """The training process: one request, trained, tested and saved; then it ends."""
     os.nice(NICENESS)
-    # the one place this module loads TensorFlow: in the child, never in the server
-    from ..tf.training import Progress, train_and_save
+    # the one place this module loads TensorFlow: in the child, never in the server, and
+    # quietly (MNIST_VERBOSE=1 shows TensorFlow's own lines)
+    with tensorflow_quietly(verbose_from_env()):
+        from ..tf.training import Progress, train_and_save
 
     request: TrainingRequest = conn.recv()
     stop = threading.Event()
