@@ -124,7 +124,7 @@ def outcome_ui(job: TrainingJob) -> None:
                 f"far was tested and saved as `{state.name}`."
             )
         else:  # not green when it came out worse than what came before
-            (st.info if summary.worse else st.success)(
+            (st.info if summary.regressed else st.success)(
                 f"Done: {summary.trained(state.config.epochs)}, saved as `{state.name}` in "
                 f"{summary.training_seconds:.0f} s ({summary.images_per_second:,.0f} images/s)."
             )
@@ -137,15 +137,15 @@ def outcome_ui(job: TrainingJob) -> None:
             "draw",
             _draw_with,
             state.name,
-            primary=not summary.worse,
+            primary=not summary.regressed,
         )
         base = summary.fine_tuned_from
-        if summary.worse and base is not None:
+        if summary.regressed and base is not None:
             # no tooltip: it would put a second button inside .st-key-train_keep_old
             old = f"Keep the old model ({base})"
             action(keep, old, "train_keep_old", "undo", _keep_old, job, base, primary=True)
             keep.caption(f"Deletes `{state.name}`; Draw goes back to `{base}`.")
-        if summary.stopped_early or summary.worse:
+        if summary.stopped_early or summary.regressed:
             action(discard, "Discard it", "train_discard", "delete", _discard, job)
         charts_ui(state)
 

@@ -7,11 +7,12 @@ without that source's writers, and measured on them:
 - accuracy, calibration error, confidently wrong and "right and sure" on every digit of
   the left-out source, drawn with the page's 20 px pen at a random size and spot;
 - one test set per handwriting style, made from the left-out source's digits with other
-  parameter ranges and seeds than the training generator (TESTING below), each digit
+  parameter ranges and seeds than the training generator (handwriting.TESTING), each digit
   restyled STYLE_VARIANTS times (a source's dozen two-stroke 5s drawn once each would
   make a single miss worth 9 points);
-- marks that are no digit (scribbles of another kind than training's, lone lines,
-  dots, capital letters, none of which training saw): the share answered "not sure";
+- marks that are no digit (mnist_core.non_digit_tests: scribbles, hatching, lone lines,
+  dots, letters and shapes in another hand than training's, letters and shapes training
+  never saw): the share answered "not sure";
 - MNIST test accuracy;
 and, as a yardstick, the MNIST-only `mnist-cnn` on the same digits and style sets: the
 dev sources' plain digits are easy for it (about 98%), so a left-out source's accuracy
@@ -38,11 +39,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
-from mnist_core.calibration import Honesty, not_sure_share
-from mnist_core.handwriting import STYLES, StyleRanges, distorted, lone_line, scribble
-from mnist_core.pen_training import CANVAS, HandwritingRecipe, drawing_input
-from mnist_core.pendigits import PenDigits, pen_digits_path, render
-from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.calibration import Honesty
+from mnist_core.handwriting import STYLES, TESTING, distorted
+from mnist_core.non_digit_tests import NonDigitSet
+from mnist_core.pen_training import HandwritingRecipe, drawing_input
+from mnist_core.pendigits import PenDigits, pen_digits_path
 from mnist_core.store import DEFAULT_MODEL, model_path
 from mnist_core.tf.default_model import BASE_MODEL, PAGE_PEN, learn_handwriting, page_drawings
 from testkit.figures import save_figures
@@ -50,76 +51,6 @@ from testkit.figures import save_figures
 SOURCES = ("syn", "ced", "aga", "imp")
 TEST_SEED = 2024  # never a training seed
 STYLE_VARIANTS = 5  # styled drawings made of each of the left-out source's digits
-# The styles as the issue observed them in new writers' errors (training's ranges,
-# mnist_core.handwriting.TRAINING, are wider on every side), and non-digits of other sizes.
-TESTING = StyleRanges(
-    zero_width=(0.5, 0.85),  # a narrow, upright oval
-    slash_overshoot=(0.05, 0.3),  # the slash starts and ends outside it
-    flag_length=(0.4, 0.7),  # 40-70% of the stem's height
-    flag_angle=(30.0, 60.0),  # 30-60° above the horizontal
-    stem_slant=(-0.3, 0.3),  # the stem often slanted
-    bar_length=(0.5, 0.9),  # the 5's bar short
-    bar_tilt=(-25.0, 25.0),  # or slanted
-    bar_lift=(0.03, 0.15),  # sometimes not touching the body
-    cross_length=(0.3, 0.6),
-    four_opening=(0.1, 0.25),
-    scribble_points=(30, 120),
-    line_angle=(35.0, 90.0),
-    distortion=1.0,
-)
-LETTERS = {  # capital letters as polylines in a unit box, y down; no digit shares a shape
-    "A": [[(0, 1), (0.5, 0), (1, 1)], [(0.22, 0.6), (0.78, 0.6)]],
-    "E": [[(1, 0), (0, 0), (0, 1), (1, 1)], [(0, 0.5), (0.7, 0.5)]],
-    "F": [[(1, 0), (0, 0), (0, 1)], [(0, 0.5), (0.7, 0.5)]],
-    "H": [[(0, 0), (0, 1)], [(1, 0), (1, 1)], [(0, 0.5), (1, 0.5)]],
-    "K": [[(0, 0), (0, 1)], [(1, 0), (0, 0.55), (1, 1)]],
-    "M": [[(0, 1), (0, 0), (0.5, 0.6), (1, 0), (1, 1)]],
-    "N": [[(0, 1), (0, 0), (1, 1), (1, 0)]],
-    "R": [[(0, 1), (0, 0), (0.8, 0), (0.95, 0.25), (0.8, 0.5), (0, 0.5)], [(0.4, 0.5), (1, 1)]],
-    "W": [[(0, 0), (0.25, 1), (0.5, 0.4), (0.75, 1), (1, 0)]],
-    "X": [[(0, 0), (1, 1)], [(1, 0), (0, 1)]],
-}
-
-
-def polyline(corners, rng, per_unit: int = 20) -> np.ndarray:
-    """A pen stroke through `corners`, sampled densely, with a little hand tremor."""
-    corners = np.asarray(corners, np.float64)
-    parts = [
-        np.linspace(a, b, max(2, int(per_unit * np.hypot(*(b - a)))))
-        for a, b in zip(corners[:-1], corners[1:])
-    ]
-    stroke = np.concatenate(parts)
-    return stroke + rng.normal(0, 0.01, stroke.shape)
-
-
-def letter(rng) -> list:
-    name = list(LETTERS)[rng.integers(len(LETTERS))]
-    width = rng.uniform(0.6, 1.0)
-    strokes = [polyline(c, rng) * (width, 1.0) for c in LETTERS[name]]
-    return distorted(strokes, rng, 1.0)
-
-
-def hatching(rng) -> list:
-    """A scribble of another kind than training's: quick back-and-forth strokes."""
-    turns = int(rng.integers(4, 12))
-    xs = np.where(np.arange(turns) % 2 == 0, 0.0, 1.0) + rng.normal(0, 0.08, turns)
-    ys = np.linspace(0, rng.uniform(0.3, 1.0), turns) + rng.normal(0, 0.04, turns)
-    return distorted([polyline(np.column_stack([xs, ys]), rng)], rng, 1.5)
-
-
-def dots(rng) -> np.ndarray | None:
-    """One to three pen touches anywhere on the canvas, drawn at their real size (placing
-    them like a digit would blow them up into lines), then preprocessed."""
-    touches = [np.array([xy, xy + rng.uniform(0, 4, 2)]) for xy in rng.uniform(30, 250, (3, 2))]
-    return canvas_to_mnist(render(touches[: rng.integers(1, 4)], CANVAS, PAGE_PEN))
-
-
-NOT_DIGIT_TESTS = {
-    "scribble": lambda rng: scribble(rng, TESTING),
-    "hatching": hatching,
-    "lone_line": lambda rng: lone_line(rng, TESTING),
-    "letter": letter,
-}
 
 
 def style_sets(digits: PenDigits, members: np.ndarray, seed: int, variants: int = 1) -> dict:
@@ -145,34 +76,10 @@ def style_sets(digits: PenDigits, members: np.ndarray, seed: int, variants: int 
     return sets
 
 
-def not_digit_sets(per_kind: int, seed: int) -> dict:
-    """{kind: (images or None, how many preprocessed to nothing)}."""
-    rng = np.random.default_rng(seed)
-    sets = {}
-    for kind, make in NOT_DIGIT_TESTS.items():
-        images = [drawing_input(make(rng), rng, PAGE_PEN) for _ in range(per_kind)]
-        sets[kind] = _drawn(images)
-    sets["dots"] = _drawn([dots(rng) for _ in range(per_kind)])
-    return sets
-
-
-def _drawn(images) -> tuple:
-    drawn = [x for x in images if x is not None]
-    return np.stack(drawn) if drawn else None, len(images) - len(drawn)
-
-
-def not_sure(model, sets: dict) -> dict:
+def not_sure(model, junk: NonDigitSet) -> dict:
     from mnist_core.tf.predict import classify
 
-    shares = {
-        kind: round(not_sure_share(None if x is None else classify(model, x), nothing), 4)
-        for kind, (x, nothing) in sets.items()
-    }
-    total = sum(len(x) if x is not None else 0 for x, _ in sets.values())
-    total += sum(nothing for _, nothing in sets.values())
-    weights = {k: ((len(x) if x is not None else 0) + n) / total for k, (x, n) in sets.items()}
-    shares["all"] = round(sum(shares[k] * weights[k] for k in weights), 4)
-    return shares
+    return junk.not_sure(classify(model, junk.all_images()))
 
 
 @dataclass(frozen=True)
@@ -268,7 +175,7 @@ def main() -> None:
     mnist = load_mnist()
     digits = PenDigits(pen_digits_path())
     sources = digits.sources()
-    junk = not_digit_sets(100, TEST_SEED + 2)
+    junk = NonDigitSet.make(100, TEST_SEED + 2)
     figures = {"recipe": asdict(recipe), "style_variants": args.style_variants, "left_out": {}}
     base = cached_model(model_path(BASE_MODEL))
     for source in [s for s in args.sources.split(",") if s]:  # --sources '': shipped only

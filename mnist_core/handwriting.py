@@ -52,6 +52,23 @@ class StyleRanges:
 
 
 TRAINING = StyleRanges()
+# The styles as new writers were seen to draw them (narrower than training's on every
+# side), and non-digits of other sizes: the test sets' ranges (bench/, non_digit_tests.py).
+TESTING = StyleRanges(
+    zero_width=(0.5, 0.85),  # a narrow, upright oval
+    slash_overshoot=(0.05, 0.3),  # the slash starts and ends outside it
+    flag_length=(0.4, 0.7),  # 40-70% of the stem's height
+    flag_angle=(30.0, 60.0),  # 30-60° above the horizontal
+    stem_slant=(-0.3, 0.3),  # the stem often slanted
+    bar_length=(0.5, 0.9),  # the 5's bar short
+    bar_tilt=(-25.0, 25.0),  # or slanted
+    bar_lift=(0.03, 0.15),  # sometimes not touching the body
+    cross_length=(0.3, 0.6),
+    four_opening=(0.1, 0.25),
+    scribble_points=(30, 120),
+    line_angle=(35.0, 90.0),
+    distortion=1.0,
+)
 
 
 def bounds(strokes: Strokes) -> tuple[float, float, float, float]:

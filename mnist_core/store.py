@@ -25,11 +25,17 @@ from .names import validate_name
 
 MODELS_DIR = Path(os.environ.get("MNIST_MODELS_DIR") or PROJECT_DIR / "models")
 DEFAULT_MODEL = "default"
+# Shipped with the app (git restores them: `git checkout -- models/`), so never deleted
+# from it: drawing must work on the next start whatever a class did.
+BUNDLED_MODELS = (DEFAULT_MODEL, "mnist-cnn")
 SUFFIX = ".keras"
 IMAGE_SHAPES = ([None, 28, 28], [None, 28, 28, 1])
 # A fall in MNIST test accuracy larger than this (half a point) is shown as a warning with
 # a way back: smaller moves are within what two runs of the same settings differ by.
 DROP_WARNING = 0.005
+# A fine-tune whose "not sure" on non-digits falls by more than this (5 of 100 marks more
+# read as a digit) is shown with a warning: it lost some of its honesty.
+HONESTY_WARNING = 0.05
 
 
 # Sidecar keys worked out from others (properties here), not read back.
@@ -79,6 +85,10 @@ class ModelMetadata:
     drawings_accuracy_before: float | None = None
     drawings_accuracy_after: float | None = None
     drawing_repeats: int = 0  # times each drawing went into an epoch
+    # Share of the marks that are no digit (non_digit_tests.NonDigitSet) it answers "not
+    # sure", and for a fine-tune the model it started from, on the same marks
+    non_digits_not_sure: float | None = None
+    base_non_digits_not_sure: float | None = None
     # The bundled model's card (tf/default_model.py)
     temperature: float | None = None
     trained_on: str | None = None
@@ -144,10 +154,23 @@ class ModelMetadata:
         return self.test_accuracy - before
 
     @property
+    def less_honest(self) -> bool:
+        """True when a fine-tune answers "not sure" to clearly fewer marks that are no
+        digit than the model it started from (more than HONESTY_WARNING fewer)."""
+        before, after = self.base_non_digits_not_sure, self.non_digits_not_sure
+        return before is not None and after is not None and after < before - HONESTY_WARNING
+
+    @property
     def worse(self) -> bool:
         """True when test accuracy fell by more than DROP_WARNING against what came before."""
         change = self.accuracy_change
         return change is not None and change < -DROP_WARNING
+
+    @property
+    def regressed(self) -> bool:
+        """Worse than what came before on MNIST, or less honest on non-digits: either way
+        the old model is offered back."""
+        return self.worse or self.less_honest
 
     def trained(self, planned_epochs: int) -> str:
         """How much it trained, truthfully: '5 epochs', or for a stopped run 'epoch 2/5,
@@ -294,6 +317,13 @@ def _read_metadata(path: Path) -> ModelMetadata:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def delete_saved_model(name: str, models_dir: Path = MODELS_DIR) -> None:
+    """Delete a model a person chose to delete: ValueError for a bundled one, which stays."""
+    if name in BUNDLED_MODELS:
+        raise ValueError(f"{name!r} is bundled with the app and can't be deleted")
+    delete_model(name, models_dir)
 
 
 def delete_model(name: str, models_dir: Path = MODELS_DIR) -> None:

@@ -4,7 +4,7 @@ requests for them, fine-tuning on drawings, and the from_logits mistakes made on
 import numpy as np
 import pytest
 
-from mnist_core.config import TrainConfig
+from mnist_core.config import TrainConfig, drawing_repeats
 from mnist_core.data import to_float
 from mnist_core.evaluation import accuracy_and_loss, confusion_matrix, mistakes, per_digit_accuracy
 from mnist_core.processes.prediction import PredictionWorker
@@ -56,9 +56,9 @@ def test_dense_first_layer_is_shown_as_weights(mnist):
 def test_mix_in_gives_drawings_their_share():
     x, y = np.zeros((1000, 28, 28)), np.zeros(1000, np.int64)
     extra_x, extra_y = np.ones((10, 28, 28)), np.full(10, 7)
-    mixed_x, mixed_y = mix_in(x, y, extra_x, extra_y, share=0.25)
+    mixed_x, mixed_y = mix_in(x, y, extra_x, extra_y, drawing_repeats(1000, 10, share=0.25))
     assert (mixed_y == 7).mean() == pytest.approx(0.25, abs=0.01)
-    assert mix_in(x, y, extra_x[:0], extra_y[:0])[0] is x
+    assert mix_in(x, y, extra_x[:0], extra_y[:0], 0)[0] is x
 
 
 def test_fine_tuning_learns_the_drawings_and_keeps_mnist(mnist, default_model_path):
@@ -102,3 +102,40 @@ def test_unknown_mistakes_and_base_models_are_refused(mnist, tmp_path):
         TrainConfig(base_model="../evil").validate()
     with pytest.raises(ValueError, match="no saved model"):
         check_new_run(TrainConfig(base_model="missing"), "new", tmp_path)
+
+
+def test_a_fine_tune_keeps_the_bundled_models_honesty(tmp_path, mnist, monkeypatch):
+    """Marks that are no digit train along, the temperature is fitted again, and both
+    models are measured on the same non-digits; the result says so."""
+    import mnist_core.tf.training as training
+    from mnist_core.config import TrainingRequest
+    from mnist_core.drawings import save_drawing
+    from mnist_core.handwriting import NOT_A_DIGIT
+    from mnist_core.store import inspect
+    from testkit.apprunner import models_with_default
+
+    models, drawings = tmp_path / "models", tmp_path / "drawings"
+    models.mkdir()
+    models_with_default(models)
+    for k in range(20):
+        save_drawing(to_float(mnist[2][k]), int(mnist[3][k]), folder=drawings)
+    seen = {}
+    real_train = training.train
+
+    def spying_train(config, mnist, progress=training.QUIET, **kwargs):
+        seen.update(kwargs)
+        return real_train(config, mnist, progress, **kwargs)
+
+    monkeypatch.setattr(training, "train", spying_train)
+    config = TrainConfig(
+        base_model="default", arch="cnn", epochs=1, train_size=2000, learning_rate=1e-4
+    )
+    request = TrainingRequest(config, "tuned", models, drawings_dir=drawings)
+    tuned = training.train_and_save(request).metadata
+    base = inspect(models / "default.keras").metadata
+    assert len(seen["not_digits"]) >= 0.9 * 0.2 * 2000  # the share trained as NOT_A_DIGIT
+    assert NOT_A_DIGIT not in seen["drawings"][1]
+    assert tuned.temperature >= base.temperature and "confidence calibrated" in tuned.note
+    assert tuned.base_non_digits_not_sure >= 0.8
+    assert tuned.non_digits_not_sure >= tuned.base_non_digits_not_sure - 0.05
+    assert not tuned.less_honest

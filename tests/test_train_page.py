@@ -81,7 +81,8 @@ def test_fine_tuning_on_too_few_drawings_is_refused_with_the_reason(tmp_path, mo
     monkeypatch.setattr(ui.services.saved_drawings, "__defaults__", (tmp_path,))
     page = AppTest.from_file(PAGE, default_timeout=60).run()
     page.segmented_control(key="train_mode").set_value("tune").run()
-    assert "You have 4 saved drawings; fine-tuning needs at least 20" in page.warning[0].value
+    warning = page.warning[0].value
+    assert "4 saved drawings (everyone's who drew here); fine-tuning needs at least 20" in warning
     page.button(key="train_start").click().run()
     assert not page.exception
     assert "repeated about 833 times per epoch" in page.error[0].value

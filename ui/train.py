@@ -53,7 +53,7 @@ run's charts, the page says which gap that run shows.
 """
 
 
-MODES = {"new": "Train a new model", "tune": "Fine-tune a model on your drawings"}
+MODES = {"new": "Train a new model", "tune": "Fine-tune a model on the saved drawings"}
 PRESETS = {"new": NEW_MODEL, "tune": FINE_TUNE}  # each mode's starting settings
 EPOCHS_RANGE = (1, 50)  # on the page; the CLI allows more
 
@@ -346,24 +346,25 @@ def _base_model_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
     if total >= MIN_FINE_TUNE_DRAWINGS:
         mnist = st.session_state.get(KEY.train_size, FINE_TUNE.train_size)
         st.caption(
-            f"Your {total} saved drawings are mixed into every epoch, each repeated "
+            f"The class's {total} saved drawings (everyone's who corrected a drawing on "
+            "this app, not only yours) are mixed into every epoch, each repeated "
             f"{repeats_for(mnist, total)} times, so that they make a quarter of it: "
             + " · ".join(f"{d}: {n}" for d, n in enumerate(drawing_counts))
         )
     elif total:
         st.warning(
-            f"You have {total} saved drawings; fine-tuning needs at least "
-            f"{MIN_FINE_TUNE_DRAWINGS}. With so few, each would be repeated hundreds of "
-            "times per epoch and the model would learn those pictures by heart (a "
-            "mis-clicked label too) instead of your handwriting. Draw some more on the "
-            "Draw page and correct them under “Wrong? It was a …”.",
+            f"The class has {total} saved drawings (everyone's who drew here); fine-tuning "
+            f"needs at least {MIN_FINE_TUNE_DRAWINGS}. With so few, each would be repeated "
+            "hundreds of times per epoch and the model would learn those pictures by heart "
+            "(a mis-clicked label too) instead of handwriting. Draw some more on the Draw "
+            "page and correct them under “Wrong? It was a …”.",
             icon=":material/draw:",
         )
     else:
         st.warning(
-            "You have no saved drawings yet. On the Draw page, when the model reads one of "
-            "yours wrong, pick the right digit under “Wrong? It was a …”; about 20 of each "
-            "digit make a difference.",
+            "No saved drawings yet. On the Draw page, when the model reads a drawing "
+            "wrong, pick the right digit under “Wrong? It was a …”; everyone's corrections "
+            "are saved together, and about 20 of each digit make a difference.",
             icon=":material/draw:",
         )
 
@@ -405,9 +406,10 @@ def comparison_ui(summary: ModelMetadata) -> None:
             "show what that mistake does; the next run is a normal one again.",
             icon=":material/science:",
         )
-    first, second, third = st.columns(3)
     change, before = summary.accuracy_change, summary.previous_accuracy
-    first.metric(
+    honesty = summary.non_digits_not_sure
+    columns = iter(st.columns(4 if honesty is not None else 3))
+    next(columns).metric(
         "Test accuracy",
         f"{summary.test_accuracy:.2%}",
         delta=None if change is None else f"{change * 100:+.2f} points (was {before:.2%})",
@@ -420,11 +422,22 @@ def comparison_ui(summary: ModelMetadata) -> None:
             else "."
         ),
     )
-    second.metric("Test loss", f"{summary.test_loss:.4f}")
+    next(columns).metric("Test loss", f"{summary.test_loss:.4f}")
+    if honesty is not None:
+        was = summary.base_non_digits_not_sure
+        next(columns).metric(
+            "Non-digits “not sure”",
+            f"{honesty:.0%}",
+            delta=None if was is None else f"{(honesty - was) * 100:+.0f} points (was {was:.0%})",
+            help="Share of marks that are no digit (letters, faces, stars, arrows, "
+            "scribbles, lines, dots; drawn apart from any training) that it answers "
+            "“not sure” instead of naming a digit"
+            + (f", against `{summary.fine_tuned_from}` on the same marks." if was else "."),
+        )
     if summary.drawings_accuracy_after is not None:
         after, was = summary.drawings_accuracy_after, summary.drawings_accuracy_before
-        third.metric(
-            f"Your {summary.drawings} drawings (trained on)",
+        next(columns).metric(
+            f"The {summary.drawings} drawings (trained on)",
             f"{was:.0%} → {after:.0%}",
             help="Read right before and after. It trained on these very drawings, each "
             f"repeated {summary.drawing_repeats} times per epoch, so a rise here says little "
@@ -432,8 +445,8 @@ def comparison_ui(summary: ModelMetadata) -> None:
             "handwriting; the Evaluate page compares all models.",
         )
         st.caption(
-            f"Each of your {summary.drawings} drawings was repeated "
-            f"{summary.drawing_repeats} times per epoch."
+            f"It trained on the class's {summary.drawings} saved drawings, everyone's who "
+            f"drew on this app, each repeated {summary.drawing_repeats} times per epoch."
         )
     if summary.worse:
         what = (
@@ -444,8 +457,16 @@ def comparison_ui(summary: ModelMetadata) -> None:
         st.warning(
             f"**Worse than before.** Test accuracy fell from {before:.2%} to "
             f"{summary.test_accuracy:.2%} ({change * 100:+.2f} points) against {what}: it "
-            "now misreads MNIST digits it used to read. Wrong labels among your drawings, "
+            "now misreads MNIST digits it used to read. Wrong labels among the drawings, "
             "or too few of them, do this.",
+            icon=":material/warning:",
+        )
+    if summary.less_honest:
+        was = summary.base_non_digits_not_sure
+        st.warning(
+            f"**Less honest than before.** It answers “not sure” to {honesty:.0%} of marks "
+            f"that are no digit, against {was:.0%} for `{summary.fine_tuned_from}`: it now "
+            "names a digit for more letters, faces and scribbles.",
             icon=":material/warning:",
         )
 

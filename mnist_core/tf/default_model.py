@@ -21,19 +21,23 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import keras
 import numpy as np
 
 from ..calibration import fit_temperature
 from ..data import load_mnist
-from ..pen_training import HandwritingRecipe, drawing_input, training_images, writer_split
+from ..pen_training import (
+    HandwritingRecipe,
+    calibration_drawings,
+    training_images,
+    writer_split,
+)
 from ..pendigits import PenDigits, pen_digits_path
 from ..store import MODELS_DIR, model_path, save_model
+from .models import with_temperature
 from .predict import evaluate, load_model, scores
 from .training import run_metadata, train
 
 BASE_MODEL = "mnist-cnn"
-PAGE_PEN = 20  # the Draw page's default pen width, pixels
 
 
 @dataclass
@@ -47,26 +51,6 @@ class LearnedModel:
     writers: int  # writers whose digits were trained on
     calibration_digits: int
     calibration_writers: int
-
-
-def page_drawings(digits: PenDigits, indices: np.ndarray, seed: int, pen: int = PAGE_PEN):
-    """(x, y): each digit at `indices` drawn once on the canvas as a person would with the
-    page's pen, and preprocessed; digits that preprocess to nothing are skipped."""
-    rng = np.random.default_rng(seed)
-    images, labels = [], []
-    for i in indices:
-        image = drawing_input(digits.strokes(i), rng, pen)
-        if image is not None:
-            images.append(image)
-            labels.append(int(digits.labels[i]))
-    return np.stack(images), np.array(labels, np.int64)
-
-
-def with_temperature(model, temperature: float):
-    """The same model with its logits divided by `temperature` (a last, weightless layer)."""
-    layers = [keras.Input(model.input_shape[1:]), *model.layers]
-    scaled = keras.layers.Rescaling(1.0 / temperature, name="temperature")
-    return keras.Sequential([*layers, scaled], name=model.name)
 
 
 def learn_handwriting(
@@ -83,7 +67,7 @@ def learn_handwriting(
     digits = PenDigits(pen_path)
     trained, calibration = writer_split(digits, left_out, recipe.calibration_writers, recipe.seed)
     x_pen, y_pen = training_images(pen_path, trained, recipe)
-    x_cal, y_cal = page_drawings(digits, calibration, recipe.seed + 1)
+    x_cal, y_cal = calibration_drawings(digits, calibration, recipe)
     base = load_model(base_path)
     mnist = mnist or load_mnist()
     result = train(recipe.train_config(), mnist, model=base, drawings=(x_pen, y_pen))

@@ -109,3 +109,15 @@ class NotADigitCrossEntropy(keras.losses.Loss):
         uniform = keras.ops.ones_like(log_p) / NUM_CLASSES
         target = keras.ops.where(keras.ops.expand_dims(labels == NOT_A_DIGIT, -1), uniform, digit)
         return -keras.ops.sum(target * log_p, axis=-1)
+
+
+TEMPERATURE_LAYER = "temperature"
+
+
+def with_temperature(model, temperature: float):
+    """The same model with its logits divided by `temperature` (a last, weightless layer);
+    a temperature it had already is replaced, not stacked."""
+    kept = model.layers[:-1] if model.layers[-1].name == TEMPERATURE_LAYER else model.layers
+    layers = [keras.Input(model.input_shape[1:]), *kept]
+    scaled = keras.layers.Rescaling(1.0 / temperature, name=TEMPERATURE_LAYER)
+    return keras.Sequential([*layers, scaled], name=model.name)

@@ -19,8 +19,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ..calibration import fit_temperature
 from ..config import (
-    DRAWINGS_SHARE,
+    FINE_TUNE_NON_DIGITS,
     VALIDATION_SIZE,
     TrainConfig,
     TrainingRequest,
@@ -31,6 +32,9 @@ from ..data import load_mnist, to_float
 from ..drawings import DRAWINGS_DIR, load_drawings
 from ..evaluation import Score, accuracy_and_loss
 from ..handwriting import NOT_A_DIGIT
+from ..non_digit_tests import NonDigitSet
+from ..pen_training import calibration_drawings, non_digit_images
+from ..pendigits import PenDigits, pen_digits_path
 from ..store import (
     ModelInfo,
     ModelMetadata,
@@ -42,8 +46,8 @@ from ..store import (
 )
 from ..styles import add_style_variants
 from .augment import augment_batch
-from .models import build_model, compile_model
-from .predict import classify, evaluate, load_model
+from .models import build_model, compile_model, with_temperature
+from .predict import classify, evaluate, load_model, scores
 
 
 @dataclass
@@ -139,14 +143,13 @@ def split(x_train: np.ndarray, y_train: np.ndarray, train_size: int, seed: int):
     )
 
 
-def mix_in(x, y, extra_x, extra_y, share: float = DRAWINGS_SHARE):
-    """(x, y) with (extra_x, extra_y) appended, repeated so they are about `share` of the
-    whole: a few hundred of a person's drawings still weigh in each epoch against 10,000
-    MNIST digits, and those digits keep the model from forgetting MNIST. The result is
-    shuffled by training_batches."""
+def mix_in(x, y, extra_x, extra_y, repeats: int):
+    """(x, y) with (extra_x, extra_y) appended `repeats` times (drawing_repeats: so that
+    they are about a quarter of an epoch): a few hundred of a person's drawings still weigh
+    in each epoch against 10,000 MNIST digits, and those digits keep the model from
+    forgetting MNIST. The result is shuffled by training_batches."""
     if len(extra_y) == 0:
         return x, y
-    repeats = drawing_repeats(len(x), len(extra_y), share)
     return (
         np.concatenate([x, np.tile(extra_x, (repeats, 1, 1))]),
         np.concatenate([y, np.tile(extra_y, repeats)]),
@@ -180,11 +183,14 @@ def train(
     progress: Progress = QUIET,
     model: keras.Model | None = None,
     drawings: tuple[np.ndarray, np.ndarray] | None = None,
+    not_digits: np.ndarray | None = None,
 ) -> TrainResult:
     """Train a new model, or fine-tune `model`, on `mnist` = load_mnist()'s four arrays.
 
     `drawings` = (images (N, 28, 28) float32, labels (N,)): a person's own drawings, mixed
     into every epoch (see mix_in); labels may include NOT_A_DIGIT (e.g. scribbles).
+    `not_digits` (M, 28, 28) float32: marks that are no digit, each once an epoch, labelled
+    NOT_A_DIGIT.
     Stops between batches once `progress.stop` is set; the result
     then holds the partly trained model and `stopped_early=True`. Validation is on MNIST images
     never trained on, so a fine-tune shows at once if it makes the model forget MNIST.
@@ -196,8 +202,12 @@ def train(
         x, y = add_style_variants(x, y, seed=config.seed)
     repeats = 0
     if drawings is not None:
-        repeats = drawing_repeats(len(x), len(drawings[1]))
-        x, y = mix_in(x, y, *drawings)
+        # counted on the MNIST images asked for, as the Train page's form counts them
+        repeats = drawing_repeats(config.train_size, len(drawings[1]))
+        x, y = mix_in(x, y, *drawings, repeats)
+    if not_digits is not None and len(not_digits):
+        x = np.concatenate([x, not_digits])
+        y = np.concatenate([y, np.full(len(not_digits), NOT_A_DIGIT, y.dtype)])
     not_digits = bool((y == NOT_A_DIGIT).any())
     steps_per_epoch = -(-len(x) // config.batch_size)
     # Cosine decay: big steps early, small ones at the end settle the last 0.1-0.3%.
@@ -293,24 +303,43 @@ def fine_tune(request: TrainingRequest, mnist, progress: Progress = QUIET):
 
     The base is measured on the same test set just before, rather than read from its
     metadata, so that the comparison after training is like for like; its drawings are
-    read by both models, before and after.
+    read by both models, before and after, and so are the marks that are no digit.
+
+    What the bundled model learnt besides digits is kept: marks that are no digit train
+    along (FINE_TUNE_NON_DIGITS of the MNIST images), and a calibrated base's temperature
+    is fitted again on the held-out writers' digits, since training on a person's drawings
+    makes a model surer of itself.
     """
     config = request.config
     found = load_drawings(request.drawings_dir or DRAWINGS_DIR)
     check_fine_tune_drawings(len(found), config.train_size)
     base_path = model_path(config.base_model, request.models_dir)
     base = load_model(base_path)
+    base_metadata = inspect(base_path).metadata
     # the architecture is the base's, as its metadata records it (an old or hand-made
     # model without one keeps the config's, which only labels the result)
-    config = replace(config, arch=inspect(base_path).metadata.arch or config.arch)
+    config = replace(config, arch=base_metadata.arch or config.arch)
     before_test = evaluate(base, mnist[2], mnist[3])
     before = accuracy_and_loss(classify(base, found.digits), found.labels)
+    marks = NonDigitSet.make(HONESTY_MARKS_PER_KIND)
+    before_marks = marks.not_sure(classify(base, marks.all_images()))
+    not_digits = non_digit_images(round(FINE_TUNE_NON_DIGITS * config.train_size), config.seed)
     drawings = (found.digits, found.labels)
-    result = train(config, mnist, progress, model=base, drawings=drawings)
-    after = accuracy_and_loss(classify(result.model, found.digits), found.labels)
+    result = train(config, mnist, progress, model=base, drawings=drawings, not_digits=not_digits)
+    model, calibrated = result.model, {}
+    if base_metadata.temperature:
+        model, temperature = recalibrated(model, base_metadata.temperature)
+        result = replace(result, model=model)
+        calibrated = {
+            "temperature": temperature,
+            "note": f"fine-tuned on {len(found)} drawings; confidence calibrated "
+            f"(T = {temperature:.2f})",
+        }
+    after = accuracy_and_loss(classify(model, found.digits), found.labels)
+    after_marks = marks.not_sure(classify(model, marks.all_images()))
     metadata = run_metadata(
         result,
-        evaluate(result.model, mnist[2], mnist[3]),
+        evaluate(model, mnist[2], mnist[3]),
         fine_tuned_from=config.base_model,
         base_accuracy=before_test.accuracy,
         base_loss=before_test.loss,
@@ -318,5 +347,21 @@ def fine_tune(request: TrainingRequest, mnist, progress: Progress = QUIET):
         drawing_repeats=result.drawing_repeats,
         drawings_accuracy_before=before.accuracy,
         drawings_accuracy_after=after.accuracy,
+        base_non_digits_not_sure=before_marks["all"],
+        non_digits_not_sure=after_marks["all"],
+        **calibrated,
     )
-    return result.model, metadata
+    return model, metadata
+
+
+HONESTY_MARKS_PER_KIND = 30  # a fine-tune's non-digit check: 30 marks of each kind
+
+
+def recalibrated(model, temperature: float):
+    """(model, its new temperature): the model's temperature layer fitted again on the
+    calibration writers' digits (pen_training.calibration_drawings), which neither the
+    bundled model nor a fine-tune of it trains on. The fit divides the scores the model
+    gives now, so the new temperature is the old one times that fit (never below it)."""
+    x_cal, y_cal = calibration_drawings(PenDigits(pen_digits_path()))
+    temperature = round(temperature * fit_temperature(scores(model, x_cal), y_cal), 4)
+    return with_temperature(model, temperature), temperature
