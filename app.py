@@ -7,7 +7,7 @@ pages/-folder navigation when the first visitor opens /draw directly).
 
 import streamlit as st
 
-from ui.layout import page_style
+from ui.layout import page_style, phone_navigation
 from ui.services import memory_cleaning, prediction_worker, sockets_without_delay
 
 st.set_page_config(page_title="mnist-canvas", page_icon="✏️", layout="wide")
@@ -26,6 +26,7 @@ landing = st.Page(
 )
 
 page_style()
+phone_navigation([draw, train, evaluate])
 sockets_without_delay()  # before any answer: see ui/nodelay.py
 memory_cleaning()  # a crowd's memory goes back once it has left: see ui/memory.py
 prediction_worker()  # start TensorFlow in its own process while the first page renders

@@ -200,3 +200,29 @@ def test_evaluate_page_fits_the_phone(app, browser):
     assert fits_the_width(page)
     # the gallery's row of 8 wraps 4 to a row, not 1
     assert pictures.nth(0).bounding_box()["y"] == pictures.nth(3).bounding_box()["y"]
+    # and in order, surest first, row after row
+    shown = [
+        float(c.rstrip("%"))
+        for c in page.locator(".st-key-eval_gallery_images")
+        .locator("[data-testid='stImageCaption']")
+        .all_inner_texts()
+    ]
+    assert shown == sorted(shown, reverse=True) and len(shown) >= 8
+
+
+def test_one_tap_changes_page_and_leaves_nothing_open(app, browser):
+    page = open_phone(browser, f"{app}/draw")
+    page.locator(".st-key-phone_nav a").filter(has_text="Train").tap()
+    page.wait_for_url("**/train")
+    expect(page.locator(".st-key-train_start button")).to_be_visible(timeout=30000)
+    # nothing covers the page: its title is the topmost element where it is
+    title = page.locator("h1").first
+    box = title.bounding_box()
+    on_top = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('h1') !== null",
+        [box["x"] + 20, box["y"] + box["height"] / 2],
+    )
+    assert on_top and "Train" in title.inner_text()
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()
+    nav = page.locator(".st-key-phone_nav").bounding_box()
+    assert nav["y"] == 0 and nav["height"] <= 60  # in the header, taking no room below it

@@ -23,12 +23,31 @@ PAGE_CSS = f"""<style>
   [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
   /* the Draw page's model picker follows the drawing, which takes the screen */
   [data-testid="stLayoutWrapper"]:has(> .st-key-draw_settings) {{ order: 1; }}
+  /* The pages as links in the header (phone_navigation), instead of Streamlit's menu
+     there, which stayed open over the page after a page was tapped. */
+  [data-testid="stExpandSidebarButton"], [data-testid="stSidebar"] {{ display: none; }}
+  .st-key-phone_nav {{
+    position: fixed; top: 0; left: 0; height: 3.75rem; z-index: 999991;
+    padding: 0 0.5rem; align-items: center;
+  }}
+}}
+@media (min-width: {PHONE_WIDTH + 1}px) {{
+  /* its wrapper too: an empty one would still take a gap above every page's title */
+  [data-testid="stLayoutWrapper"]:has(> .st-key-phone_nav) {{ display: none; }}
 }}
 </style>"""
 
 
 def page_style() -> None:
     st.html(PAGE_CSS)
+
+
+def phone_navigation(pages) -> None:
+    """The pages as a row of links, shown in the header on a phone only (PAGE_CSS): one
+    tap changes page and nothing is left open over it. Desktops keep the top navigation."""
+    with st.container(horizontal=True, key="phone_nav", gap="small"):
+        for page in pages:
+            st.page_link(page, label=page.title, icon=page.icon)
 
 
 def lazy_expander(label: str, icon: str, key: str):
