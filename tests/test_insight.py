@@ -139,3 +139,5 @@ def test_a_fine_tune_keeps_the_bundled_models_honesty(tmp_path, mnist, monkeypat
     assert tuned.base_non_digits_not_sure >= 0.8
     assert tuned.non_digits_not_sure >= tuned.base_non_digits_not_sure - 0.05
     assert not tuned.less_honest
+    # as many repeats as the form announced for 2,000 MNIST images and 20 drawings
+    assert tuned.drawing_repeats == drawing_repeats(2000, 20) == 33

@@ -157,3 +157,11 @@ def test_deleting_a_saved_drawing_keeps_the_panel_open_and_says_so(app, browser,
     expect(page.locator(f".st-key-draw_delete_{ids[-2]} button")).to_be_visible()  # still open
     expect(page.locator(f".st-key-draw_delete_{ids[-1]} button")).to_have_count(0)
     assert not (drawings / f"{ids[-1]}.npz").exists()
+    # Delete all asks too; cancelled, nothing goes
+    page.locator(".st-key-draw_delete_all button").click()
+    expect(
+        page.get_by_text(re.compile(r"Delete all \d+ saved drawings, everyone's\?"))
+    ).to_be_visible()
+    page.locator(".st-key-draw_delete_no button").click()
+    expect(page.locator(".st-key-draw_confirm")).to_have_count(0)
+    assert (drawings / f"{ids[-2]}.npz").exists()

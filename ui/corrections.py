@@ -12,6 +12,7 @@ from mnist_core.drawings import (
     read_canvas,
     save_drawing,
 )
+from ui.confirm import answer_ui, ask, asking, forget
 from ui.layout import lazy_expander
 from ui.services import saved_drawings
 
@@ -77,7 +78,7 @@ def a_digit(digit: int) -> str:
 
 
 DELETED = "draw_deleted"  # what the last Delete removed, said once inside the expander
-ASKING = "draw_delete_asking"  # the drawing id (or ALL) whose Delete waits for a yes
+QUESTION = "draw_delete"  # ui.confirm's key: a drawing id (or ALL) waits for a yes
 ALL = "all"
 
 
@@ -126,61 +127,48 @@ def drawings_manager_ui() -> None:
                 st.button(
                     "Delete",
                     key=f"draw_delete_{drawing_id}",
-                    on_click=_ask,
-                    args=(drawing_id,),
+                    on_click=ask,
+                    args=(QUESTION, drawing_id),
                     icon=":material/delete:",
                     type="tertiary",
                 )
         st.button(
             f"Delete all {len(drawings)} drawings…",
             key="draw_delete_all",
-            on_click=_ask,
-            args=(ALL,),
+            on_click=ask,
+            args=(QUESTION, ALL),
             icon=":material/delete_sweep:",
         )
 
 
 def _confirm_ui(total: int) -> None:
     """The one question a Delete asks before anything goes: yes or cancel."""
-    asking = st.session_state.get(ASKING)
-    if asking is None:
+    subject = asking(QUESTION)
+    if subject is None:
         return
     ids = saved_drawings().ids
-    if asking != ALL and asking not in ids:  # deleted meanwhile, from another tab
-        st.session_state.pop(ASKING, None)
+    if subject != ALL and subject not in ids:  # deleted meanwhile, from another tab
+        forget(QUESTION)
         return
     with st.container(border=True, key="draw_confirm"):
-        if asking == ALL:
+        if subject == ALL:
             st.warning(
                 f"Delete all {total} saved drawings, everyone's? They can't be restored, "
                 "and fine-tuning needs them.",
                 icon=":material/warning:",
             )
         else:
-            label = int(saved_drawings().labels[ids.index(asking)])
+            label = int(saved_drawings().labels[ids.index(subject)])
             left, right = st.columns([1, 4], vertical_alignment="center")
-            left.image(_thumbnail(asking), width=56)
+            left.image(_thumbnail(subject), width=56)
             right.warning(
                 f"Delete this drawing of {a_digit(label)}? It is gone for everyone.",
                 icon=":material/warning:",
             )
-        yes, no = st.columns(2)
-        yes.button(
-            "Yes, delete", key="draw_delete_yes", on_click=_delete, args=(asking,), type="primary"
-        )
-        no.button("Cancel", key="draw_delete_no", on_click=_cancel)
-
-
-def _ask(drawing_id: str) -> None:
-    st.session_state[ASKING] = drawing_id
-
-
-def _cancel() -> None:
-    st.session_state.pop(ASKING, None)
+        answer_ui(QUESTION, _delete, subject)
 
 
 def _delete(drawing_id: str) -> None:
-    st.session_state.pop(ASKING, None)
     drawings = saved_drawings()
     try:
         if drawing_id == ALL:

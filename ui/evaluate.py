@@ -12,6 +12,7 @@ from mnist_core.drawings import DrawingSet
 from mnist_core.evaluation import accuracy_and_loss, confusion_matrix, mistakes, per_digit_accuracy
 from mnist_core.store import BUNDLED_MODELS, ModelError, ModelInfo, delete_saved_model
 from ui.charts import digit_bars
+from ui.confirm import answer_ui, ask, asking
 from ui.services import drawings_probabilities, mnist_test
 
 GALLERY_SIZE = 40
@@ -213,7 +214,7 @@ TABLE_COLUMNS = {
 }
 
 
-DELETING = "eval_deleting"  # the model whose Delete waits for a yes
+QUESTION = "eval_delete"  # ui.confirm's key: the model whose Delete waits for a yes
 
 
 def delete_model_ui(model: ModelInfo) -> None:
@@ -224,13 +225,13 @@ def delete_model_ui(model: ModelInfo) -> None:
             "trained here can."
         )
         return
-    if st.session_state.get(DELETING) != model.name:
+    if asking(QUESTION) != model.name:
         st.button(
             "Delete this model…",
             key="eval_delete",
             icon=":material/delete:",
-            on_click=_ask_delete,
-            args=(model.name,),
+            on_click=ask,
+            args=(QUESTION, model.name),
         )
         return
     with st.container(border=True, key="eval_confirm"):
@@ -239,27 +240,10 @@ def delete_model_ui(model: ModelInfo) -> None:
             "the Draw page then switches anyone using it to the bundled model.",
             icon=":material/warning:",
         )
-        yes, no = st.columns(2)
-        yes.button(
-            "Yes, delete",
-            key="eval_delete_yes",
-            type="primary",
-            on_click=_delete_model,
-            args=(model,),
-        )
-        no.button("Cancel", key="eval_delete_no", on_click=_stop_deleting)
-
-
-def _ask_delete(name: str) -> None:
-    st.session_state[DELETING] = name
-
-
-def _stop_deleting() -> None:
-    st.session_state.pop(DELETING, None)
+        answer_ui(QUESTION, _delete_model, model)
 
 
 def _delete_model(model: ModelInfo) -> None:
-    _stop_deleting()
     name = model.name
     try:
         delete_saved_model(name, model.path.parent)  # where it was listed
