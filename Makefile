@@ -20,6 +20,7 @@ install: $(VENV)/.installed-app
 
 test: test-deps  ## install test packages and Chromium, lint, then run the whole suite
 	$(VPY) -m ruff check .
+	$(VPY) -m ruff format --check .
 	$(VPY) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: nothing was checked" >&2; exit 1; fi; \
 	exit $$status

@@ -27,7 +27,7 @@ landing = st.Page(
 
 page_style()
 phone_navigation([draw, train, evaluate])
-sockets_without_delay()  # before any answer: see ui/nodelay.py
-memory_cleaning()  # a crowd's memory goes back once it has left: see ui/memory.py
+sockets_without_delay()  # before any answer: see server/nodelay.py
+memory_cleaning()  # a crowd's memory goes back once it has left: see server/memory.py
 prediction_worker()  # start TensorFlow in its own process while the first page renders
 st.navigation([landing, draw, train, evaluate], position="top").run()

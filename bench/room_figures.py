@@ -26,7 +26,7 @@ websocket and the event loop) and the bytes sent; CPU of every part; docs/room_k
 drawn), just after they left (every third mid-stroke: a drawing sent, closed before its
 answer), and once Streamlit dropped the sessions it keeps for a reconnect (120 s; it
 drops them when its store is next written: one more visitor comes and goes) and the
-server handed the memory back (ui/memory.py: a collection and a trim, every 60 s).
+server handed the memory back (server/memory.py: a collection and a trim, every 60 s).
 
 The last line printed is one JSON object; for the room (the default) it has at least
 drawings, answered, p95_ms, median_ms and training_ratio.
@@ -53,6 +53,7 @@ import numpy as np
 from cpu_meter import CpuMeter, role
 from knee_plot import KneePoint, write_knee_svg
 from mnist_core.config import TrainConfig
+from server.memory import CLEAN_EVERY_S
 from testkit.apprunner import (
     CHROMIUM_ARGS,
     PROJECT_DIR,
@@ -78,7 +79,6 @@ from testkit.light_sessions import (
     record,
     visit,
 )
-from ui.memory import CLEAN_EVERY_S
 
 # the Train page's cnn on 20,000 images, as bench/load_figures.py; 6 epochs outlast a minute
 # (about 10 s each alone on two cores)
@@ -331,7 +331,7 @@ def memory(args, recording, models) -> dict:
         time.sleep(SESSION_TTL_S + 5)
         # the kept sessions are dropped when the store is next written: someone comes and goes
         draw_lightly(url, recording, 1, 1)
-        time.sleep(CLEAN_EVERY_S + 5)  # and the server hands the memory back (ui/memory.py)
+        time.sleep(CLEAN_EVERY_S + 5)  # and the server hands the memory back (server/memory.py)
         after_expiry = rss_mb(server)
     finally:
         stop_app(process)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,17 @@ def start_app(models_dir=None, port=None, drawings_dir=None):
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("the app did not start within 60 s")
+
+
+@contextmanager
+def running_app(models_dir=None, drawings_dir=None, port=None):
+    """The app of start_app as (process, base URL) for a with block; then stopped, with
+    every process it started."""
+    process, url = start_app(models_dir=models_dir, port=port, drawings_dir=drawings_dir)
+    try:
+        yield process, url
+    finally:
+        stop_app(process)
 
 
 def stop_app(process) -> None:

@@ -1,6 +1,7 @@
 """Shared fixtures: MNIST (loaded once), small training slices, real pen digits."""
 
 import os
+from contextlib import ExitStack
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from mnist_core.data import load_mnist  # noqa: E402
 from mnist_core.pendigits import pen_digits_path  # noqa: E402
 from mnist_core.store import DEFAULT_MODEL, MODELS_DIR  # noqa: E402
-from testkit.apprunner import CHROMIUM_ARGS  # noqa: E402
+from testkit.apprunner import CHROMIUM_ARGS, running_app  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +45,18 @@ def paste_on_canvas(digit: np.ndarray, side: int = 280, at=(40, 60), scale: int 
 
 
 # --- browser tests: headless Chromium, shared by the whole session ---------------------
+
+
+@pytest.fixture(scope="module")
+def app_server():
+    """Starts the app for a module's browser tests: app_server(models_dir, drawings_dir=None)
+    gives its base URL; every app started so is stopped once the module's tests are done."""
+    with ExitStack() as started:
+
+        def serve(models_dir, drawings_dir=None) -> str:
+            return started.enter_context(running_app(models_dir, drawings_dir))[1]
+
+        yield serve
 
 
 @pytest.fixture(scope="session")

@@ -18,20 +18,16 @@ from testkit.apprunner import (
     models_with_default,
     open_page,
     prediction,
-    start_app,
-    stop_app,
 )
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, app_server):
     """The app serving a models folder with the default, a second model, and a corrupt file."""
     models = models_with_default(tmp_path_factory.mktemp("models"))
     shutil.copy(MODELS_DIR / "default.keras", models / "second.keras")  # no metadata
     (models / "broken.keras").write_text("not a model")
-    process, url = start_app(models_dir=models)
-    yield url
-    stop_app(process)
+    return app_server(models)
 
 
 def test_real_pen_digits_are_read(app, browser):

@@ -25,6 +25,7 @@ from testkit.apprunner import (
     open_page,
     prediction,
     proc_stat,
+    running_app,
     start_app,
     stop_app,
 )
@@ -67,15 +68,12 @@ def _running(pid):
 
 def assert_recovered(models, browser, old_victim):
     """Every model loads, the victim is whole, and a fresh server reads a drawing."""
-    process, url = start_app(models_dir=models)
-    try:
+    with running_app(models) as (_, url):
         page = open_page(browser, f"{url}/draw")
         draw(page, [np.array([[140, 40], [140, 240]])])  # a 1
         assert prediction(page) == 1
         expect(page.get_by_text("Can't use")).to_have_count(0)
         assert not list(models.glob(".*")), "the restarted app swept the temporaries"
-    finally:
-        stop_app(process)
     infos = list_models(models)
     assert [i.name for i in infos] == ["default", VICTIM]
     for info in infos:
@@ -87,16 +85,13 @@ def assert_recovered(models, browser, old_victim):
 
 def test_killed_during_training(models, browser):
     old_victim = (models / f"{VICTIM}.keras").read_bytes()
-    process, url = start_app(models_dir=models)
-    try:
+    with running_app(models) as (process, url):
         page = start_replacing_victim(browser, url, epochs=20)
         expect(page.locator("[data-testid='stProgress']")).to_contain_text("batch", timeout=60000)
         children = child_processes(process.pid)
         assert any("mnist_core.processes.training" in cmd for cmd in children.values())
         process.send_signal(signal.SIGKILL)  # the server only: its children must notice
         wait_gone(list(children))
-    finally:
-        stop_app(process)
     assert assert_recovered(models, browser, old_victim), "the unfinished model replaced the old"
 
 

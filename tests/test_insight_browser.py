@@ -25,22 +25,18 @@ from testkit.apprunner import (
     open_page,
     pick,
     prediction,
-    start_app,
-    stop_app,
     wait_idle,
 )
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, app_server):
     """The app with the default model and `tiny`, a dense model trained on 1,000 digits."""
     models = models_with_default(tmp_path_factory.mktemp("models"))
     drawings = tmp_path_factory.mktemp("drawings")
     config = TrainConfig(arch="dense", epochs=1, train_size=1000, batch_size=32)
     train_and_save(TrainingRequest(config, "tiny", models))
-    process, url = start_app(models_dir=models, drawings_dir=drawings)
-    yield url, models, drawings
-    stop_app(process)
+    return app_server(models, drawings), models, drawings
 
 
 def test_confusion_matrix_drill_down_shows_those_images(app, browser, mnist, default_model_path):

@@ -2,6 +2,7 @@
 and predictions meanwhile come from saved models only."""
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -46,7 +47,9 @@ def test_stop_halts_within_a_second_and_keeps_the_model(tmp_path):
     runner = JobRunner()
     config = TrainConfig(arch="cnn", epochs=20, augment=True)
     job = runner.start(TrainingRequest(config, "long", tmp_path))
+    deadline = time.monotonic() + 300  # a child that died early must fail, not spin
     while job.snapshot().epoch == 0 and len(job.snapshot().batches) < 20:
+        assert not job.finished and time.monotonic() < deadline, job.snapshot().error
         job.wait(timeout=0.2)
     job.stop()
     state = job.wait(timeout=300)
@@ -73,8 +76,9 @@ def test_predictions_during_a_training_use_the_saved_model_until_the_new_one_is_
         old = worker.probabilities(target, digit)
         config = TrainConfig(arch="dense", epochs=2, train_size=3000)
         job = JobRunner().start(TrainingRequest(config, "default", models, overwrite=True))
-        during = []
+        during, deadline = [], time.monotonic() + 300
         while not job.finished:
+            assert time.monotonic() < deadline, "the training did not end in 5 minutes"
             during.append(worker.probabilities(target, digit))
         assert job.snapshot().status == "done"
         new = worker.probabilities(target, digit)

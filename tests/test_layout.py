@@ -23,8 +23,10 @@ ENTRY_POINTS = {
 
 
 def outside_tf() -> list[Path]:
-    """Every module the server may import: app.py, app_pages/, ui/, mnist_core/ but tf/."""
+    """Every module the server may import: app.py, app_pages/, ui/, server/, mnist_core/
+    but tf/."""
     files = [ROOT / "app.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+    files += [*(ROOT / "server").glob("*.py")]
     core = ROOT / "mnist_core"
     files += [p for p in core.rglob("*.py") if (core / "tf") not in p.parents]
     return sorted(files)

@@ -17,8 +17,6 @@ from testkit.apprunner import (
     fill_training_form,
     models_with_default,
     open_page,
-    start_app,
-    stop_app,
 )
 from testkit.drawers import draw_together, summary
 from testkit.light_sessions import draw_lightly, make_scripts, record, visit
@@ -30,11 +28,9 @@ def listed(drawings) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, app_server):
     models = models_with_default(tmp_path_factory.mktemp("models"))
-    process, url = start_app(models_dir=models)
-    yield url, models
-    stop_app(process)
+    return app_server(models), models
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
-"""ui.memory: memory freed in the holes of the heap, or held by unreachable cycles, goes
+"""server.memory: memory freed in the holes of the heap, or held by unreachable cycles, goes
 back to the system on a clean (without one it stays: 206 MB here before and after a
 second's wait)."""
 
-from ui.memory import clean_now, keep_cleaning
+from server.memory import clean_now, keep_cleaning
 
 
 def rss_mb() -> float:

@@ -1,10 +1,10 @@
-"""TCP_NODELAY on the server's sockets (ui.nodelay): set on the listening socket as
+"""TCP_NODELAY on the server's sockets (server.nodelay): set on the listening socket as
 Streamlit binds it (protocol 0, which asyncio leaves with Nagle on), on a connection
 already open, and inherited by the connections accepted afterwards."""
 
 import socket
 
-from ui.nodelay import send_without_delay
+from server.nodelay import send_without_delay
 
 
 def nodelay(sock: socket.socket) -> int:

@@ -24,8 +24,6 @@ from testkit.apprunner import (
     prediction,
     scrolled,
     sideways,
-    start_app,
-    stop_app,
     touch,
     touch_draw,
 )
@@ -37,10 +35,8 @@ TOOLBAR_STRIP = 30 / 280
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    process, url = start_app(models_dir=models_with_default(tmp_path_factory.mktemp("models")))
-    yield url
-    stop_app(process)
+def app(tmp_path_factory, app_server):
+    return app_server(models_with_default(tmp_path_factory.mktemp("models")))
 
 
 def starts_near(strokes, corner: str, side: float) -> bool:

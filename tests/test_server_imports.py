@@ -16,8 +16,7 @@ from testkit.apprunner import (
     PROJECT_DIR,
     child_processes,
     open_page,
-    start_app,
-    stop_app,
+    running_app,
     wait_idle,
 )
 
@@ -74,8 +73,7 @@ def tensorflow_libraries(pid: int) -> set[str]:
 
 
 def test_the_real_server_keeps_tensorflow_in_its_children(browser):
-    process, url = start_app()
-    try:
+    with running_app() as (process, url):
         for page_path in ("draw", "train", "evaluate"):
             page = open_page(browser, f"{url}/{page_path}")
             wait_idle(page)
@@ -87,5 +85,3 @@ def test_the_real_server_keeps_tensorflow_in_its_children(browser):
         while not any(tensorflow_libraries(pid) for pid in child_processes(process.pid)):
             assert time.monotonic() < deadline, "no child process loaded TensorFlow"
             time.sleep(0.5)
-    finally:
-        stop_app(process)

@@ -15,8 +15,6 @@ from testkit.apprunner import (
     models_with_default,
     open_page,
     set_number,
-    start_app,
-    stop_app,
 )
 
 CHART = "[data-testid='stVegaLiteChart']"
@@ -24,14 +22,12 @@ OUTCOME = ".st-key-train_outcome"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, mnist):
+def app(tmp_path_factory, mnist, app_server):
     models = models_with_default(tmp_path_factory.mktemp("models"))
     drawings = tmp_path_factory.mktemp("drawings")
     # 20 nines labelled 4, as mis-clicks would: a fine-tune on them must look worse
     mnist_drawings(drawings, digit=9, label=4, count=20, mnist=mnist)
-    process, url = start_app(models_dir=models, drawings_dir=drawings)
-    yield url, models
-    stop_app(process)
+    return app_server(models, drawings), models
 
 
 def test_train_watch_and_draw_with_the_new_model(app, browser):

@@ -25,21 +25,21 @@ from mnist_core.store import (
     list_models,
     model_path,
 )
-from ui.memory import keep_cleaning
-from ui.nodelay import send_without_delay
+from server.memory import keep_cleaning
+from server.nodelay import send_without_delay
 
 
 @st.cache_resource(show_spinner=False)
 def sockets_without_delay() -> int:
     """Once per server: answers leave without waiting for the browser's acknowledgement
-    (see ui.nodelay). The number of TCP sockets set."""
+    (see server.nodelay). The number of TCP sockets set."""
     return send_without_delay()
 
 
 @st.cache_resource(show_spinner=False)
 def memory_cleaning() -> bool:
     """Once per server: the memory of sessions that ended goes back to the system (see
-    ui.memory)."""
+    server.memory)."""
     return keep_cleaning().is_alive()
 
 
