@@ -17,7 +17,14 @@ from datetime import datetime
 from pathlib import Path
 
 from .architectures import ARCHITECTURES
-from .config import COMMAND_LINE, MAX_TRAIN_SIZE, TrainConfig, TrainingRequest
+from .config import (
+    COMMAND_LINE_PRESETS,
+    MAX_TRAIN_SIZE,
+    TUTORIAL,
+    TrainConfig,
+    TrainingRequest,
+    describe_preset,
+)
 from .data import DataError, load_mnist
 from .images import read_image
 from .preprocess import canvas_to_mnist
@@ -66,7 +73,8 @@ class _ShowDefaults(argparse.ArgumentDefaultsHelpFormatter):
 
 
 # The `train` options that set a TrainConfig field: (option, field, how it is read, help).
-# Their defaults are the COMMAND_LINE preset's.
+# Their defaults are those of the chosen architecture's preset (COMMAND_LINE_PRESETS): left
+# unset, an option is None until config_from_args fills it in.
 CONFIG_OPTIONS = (
     ("--arch", "arch", {"choices": list(ARCHITECTURES)}, "the network"),
     ("--epochs", "epochs", {"type": _positive_int, "metavar": "N"}, "passes over the images"),
@@ -93,7 +101,7 @@ CONFIG_OPTIONS = (
         "augment",
         {"action": argparse.BooleanOptionalAction},
         "randomly distort training images so drawings are read better (as the Train page "
-        "does by default)",
+        "does for cnn)",
     ),
     ("--seed", "seed", {"type": int}, "for repeatable runs"),
 )
@@ -101,7 +109,6 @@ CONFIG_OPTIONS = (
 
 def parser() -> argparse.ArgumentParser:
 
-    defaults = COMMAND_LINE
     shows_defaults = _ShowDefaults
     top = argparse.ArgumentParser(
         prog="python -m mnist_core",
@@ -121,9 +128,16 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=text, description=text, formatter_class=shows_defaults)
 
-    train = command("train", "train a model on MNIST and save it")
+    train = command(
+        "train",
+        "train a model on MNIST and save it; --arch dense (the default) starts from "
+        f"{describe_preset(COMMAND_LINE_PRESETS['dense'])}",
+    )
     for option, field, kind, text in CONFIG_OPTIONS:
-        train.add_argument(option, dest=field, default=getattr(defaults, field), help=text, **kind)
+        if field == "arch":
+            train.add_argument(option, dest=field, default=TUTORIAL.arch, help=text, **kind)
+        else:
+            train.add_argument(option, dest=field, help=f"{text} {preset_default(field)}", **kind)
     train.add_argument(
         "--name",
         help="saved as models/NAME.keras: letters, digits, _ - . (default: ARCH-DATE-TIME)",
@@ -148,6 +162,29 @@ def parser() -> argparse.ArgumentParser:
     listing = command("list", "saved models with their metadata")
     listing.add_argument("--json", action="store_true", help="one JSON object per model")
     return top
+
+
+def preset_default(field: str) -> str:
+    """The help text's "(default: …)" for a TrainConfig field, per architecture where the
+    presets differ: "(default: off for dense, on for cnn)"."""
+
+    def shown(value) -> str:
+        return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+    values = {arch: shown(getattr(p, field)) for arch, p in COMMAND_LINE_PRESETS.items()}
+    if len(set(values.values())) == 1:
+        return f"(default: {next(iter(values.values()))})"
+    return f"(default: {', '.join(f'{v} for {arch}' for arch, v in values.items())})"
+
+
+def config_from_args(args) -> TrainConfig:
+    """The run that `train`'s arguments ask for: each option given, and the chosen
+    architecture's preset for the rest."""
+    preset = COMMAND_LINE_PRESETS[args.arch]
+    given = {field: getattr(args, field) for _, field, _, _ in CONFIG_OPTIONS}
+    return TrainConfig(
+        **{field: getattr(preset, field) if v is None else v for field, v in given.items()}
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,7 +221,7 @@ def train_json(saved: ModelInfo) -> dict:
 
 def cmd_train(args) -> int:
 
-    config = TrainConfig(**{field: getattr(args, field) for _, field, _, _ in CONFIG_OPTIONS})
+    config = config_from_args(args)
     # the page's rules: an empty or bad name is refused, not replaced by a made-up one
     name = validate_name(args.name) if args.name is not None else None
     name = name or f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}"

@@ -5,10 +5,12 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 from PIL import Image
 
+from mnist_core.config import TrainConfig
 from mnist_core.data import PROJECT_DIR
 
 
@@ -41,7 +43,34 @@ def test_train_help_shows_defaults_and_augments_like_the_page():
     out = " ".join(cli("train", "--help").stdout.split())  # argparse wraps lines
     for default in ("(default: 5)", "(default: 32)", "(default: 0.001)", "(default: 55000)"):
         assert default in out
-    assert "Train page does by default) (default: True)" in out
+    assert "Train page does for cnn) (default: off for dense, on for cnn)" in out
+    assert (
+        "--arch dense (the default) starts from the tutorial's run: 5 epochs, batches of 32, "
+        "Adam at 0.001, no augmentation" in out
+    )
+
+
+@pytest.mark.parametrize(
+    "args, augment, batch_size",
+    [
+        ([], False, 32),
+        (["--arch", "dense"], False, 32),
+        (["--arch", "dense", "--augment"], True, 32),
+        (["--arch", "dense", "--batch-size", "64"], False, 64),
+        (["--arch", "cnn"], True, 32),
+        (["--arch", "cnn", "--no-augment"], False, 32),
+    ],
+)
+def test_dense_defaults_to_the_tutorials_run_and_given_options_win(args, augment, batch_size):
+    from mnist_core.cli import config_from_args, parser
+
+    config = config_from_args(parser().parse_args(["train", *args]))
+    assert config.augment is augment and config.batch_size == batch_size
+    assert (config.epochs, config.learning_rate, config.train_size) == (5, 0.001, 55000)
+    if "cnn" not in args:  # the tutorial's network, as the tutorial trained it
+        assert config.arch == "dense" and config == replace(
+            TrainConfig(), augment=augment, batch_size=batch_size
+        )
 
 
 def test_predict_answers_readable_files_names_the_rest_and_keeps_stderr_quiet(tmp_path, pen_sample):

@@ -86,3 +86,23 @@ def test_fine_tuning_on_too_few_drawings_is_refused_with_the_reason(tmp_path, mo
     assert not page.exception
     assert "repeated about 833 times per epoch" in page.error[0].value
     assert not page.get("progress")
+
+
+def test_picking_the_dense_network_puts_the_tutorials_run_on_the_form(page):
+    assert page.toggle(key="train_augment").value  # the cnn's preset: augmented
+    page.radio(key="train_arch").set_value("dense").run()
+    settings = [
+        page.number_input(key="train_epochs").value,
+        page.select_slider(key="train_batch").value,
+        page.select_slider(key="train_lr").value,
+        page.toggle(key="train_augment").value,
+    ]
+    assert settings == [5, 32, 0.001, False]
+    captions = " ".join(page.radio(key="train_arch").proto.captions)
+    assert "starts from the tutorial's run: 5 epochs, batches of 32, Adam at 0.001, no aug" in (
+        captions
+    )
+    page.radio(key="train_arch").set_value("cnn").run()
+    assert (
+        page.toggle(key="train_augment").value and page.select_slider(key="train_batch").value == 64
+    )
