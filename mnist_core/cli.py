@@ -1,4 +1,4 @@
-"""`python -m mnist_core`: train, evaluate, predict and list models from a terminal.
+"""`python -m mnist_core`: train, evaluate, predict, explain and list models from a terminal.
 
 With --json every result is one JSON object on its own line of stdout, and nothing else
 goes to stdout; progress and messages go to stderr. Bad input exits with status 2 and a
@@ -15,6 +15,8 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+
+import numpy as np
 
 from .architectures import ARCHITECTURES
 from .config import (
@@ -159,6 +161,20 @@ def parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("--json", action="store_true", help="one JSON object per image")
 
+    explain = command(
+        "explain",
+        "why a model read drawings (PNG/JPEG) as it did: the evidence on the ink, the "
+        "deletion check, the nearest MNIST training images",
+    )
+    explain.add_argument("model", help="a saved model's name or a .keras path")
+    explain.add_argument(
+        "images",
+        nargs="+",
+        type=Path,
+        help="image files; unreadable ones are reported and the rest explained",
+    )
+    explain.add_argument("--json", action="store_true", help="one JSON object per image")
+
     listing = command("list", "saved models with their metadata")
     listing.add_argument("--json", action="store_true", help="one JSON object per model")
     return top
@@ -261,10 +277,9 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def cmd_predict(args) -> int:
-    """Answers every readable image; the others are named on stderr, and the exit status is
-    then 2 (after the answers), so one bad file in a batch costs only its own answer."""
-
+def read_images(args) -> tuple[Path, list[tuple[Path, object]], int]:
+    """(the model's path, [(file, image)] of the readable images, how many were not): the
+    model checked and each unreadable image named on stderr, before TensorFlow loads."""
     path = resolve(args.model, args.models_dir)
     if not (info := inspect(path)).usable:
         raise ModelError(f"{path.name}: {info.error}")
@@ -275,6 +290,14 @@ def cmd_predict(args) -> int:
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             failed += 1
+    return path, readable, failed
+
+
+def cmd_predict(args) -> int:
+    """Answers every readable image; the others are named on stderr, and the exit status is
+    then 2 (after the answers), so one bad file in a batch costs only its own answer."""
+
+    path, readable, failed = read_images(args)
     if not readable:
         return EXIT_BAD_INPUT
     with tensorflow_quietly(args.verbose):
@@ -305,6 +328,61 @@ def cmd_predict(args) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
+def cmd_explain(args) -> int:
+    """Explains every readable image, as `predict` answers them (same refusals, same exit
+    status). The model's training embeddings are computed at the first run for a model
+    (tens of seconds for a convolutional one) and cached beside it."""
+
+    path, readable, failed = read_images(args)
+    if not readable:
+        return EXIT_BAD_INPUT
+    with tensorflow_quietly(args.verbose):
+        from .tf.explain import cached_embeddings, why
+        from .tf.predict import cached_model
+
+    model = cached_model(path)
+    embeddings = None
+    for image_path, image in readable:
+        digit = canvas_to_mnist(image)
+        if digit is None:
+            fields = ("digit", "runner_up", "evidence", "deletion", "neighbours")
+            emit(
+                args,
+                {"file": str(image_path), **dict.fromkeys(fields)},
+                f"{image_path}: nothing drawn",
+            )
+            continue
+        if embeddings is None:
+            embeddings = cached_embeddings(path)
+        found = why(model, digit, embeddings)
+        evidence, deletion = found.evidence, found.evidence.deletion
+        neighbours = found.neighbours
+        emit(
+            args,
+            {
+                "file": str(image_path),
+                "digit": evidence.digit,
+                "runner_up": evidence.runner_up,
+                "evidence": np.round(evidence.map.astype(np.float64), 4).tolist(),
+                "deletion": {
+                    "answer": round(deletion.answer, 6),
+                    "after_top_10": round(deletion.after_top_10, 6),
+                    "after_random_10": round(deletion.after_random_10, 6),
+                },
+                "neighbours": [
+                    {"index": int(i), "label": int(y)}
+                    for i, y in zip(neighbours.indices, neighbours.labels)
+                ],
+            },
+            f"{image_path}: {evidence.digit} (runner-up {evidence.runner_up}); its "
+            f"probability {deletion.answer:.1%}, {deletion.after_top_10:.1%} without the 10% "
+            f"of the ink the map ranks highest, {deletion.after_random_10:.1%} without a random "
+            f"10%; looks most like training images "
+            + ", ".join(f"#{i} ({y})" for i, y in zip(neighbours.indices, neighbours.labels)),
+        )
+    return EXIT_BAD_INPUT if failed else 0
+
+
 def cmd_list(args) -> int:
 
     for info in list_models(args.models_dir):
@@ -325,7 +403,13 @@ def cmd_list(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "list": cmd_list}
+COMMANDS = {
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "predict": cmd_predict,
+    "explain": cmd_explain,
+    "list": cmd_list,
+}
 
 
 class ProgressBar:
