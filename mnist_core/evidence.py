@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
+SMOOTHING = 1.0  # pixels: the Gaussian blur that makes a map read as strokes (see on_ink)
 DELETED_SHARE = 0.1  # of the ink pixels, in the deletion check
 RANDOM_DRAWS = 8  # random deletions averaged: one alone is a noisy yardstick
 NEIGHBOURS = 8
@@ -33,7 +35,7 @@ class Evidence:
     """Which ink made the answer: `map` (28, 28) float32, positive where the ink pushed
     towards `digit`, negative where it pushed towards `runner_up`, 0 off the ink; in
     logits: about how much the answer's lead over the runner-up would fall without that
-    pixel's ink (tf/explain.py says how it is estimated)."""
+    pixel's ink, blurred by a pixel (tf/explain.py says how it is estimated)."""
 
     digit: int
     runner_up: int
@@ -63,6 +65,16 @@ class Why:
 def ink_pixels(digit: np.ndarray) -> np.ndarray:
     """(K,) flat indices of the ink of a (28, 28) input in [0, 1]: every pixel above 0."""
     return np.flatnonzero(np.asarray(digit).ravel() > 0)
+
+
+def on_ink(heat: np.ndarray, digit: np.ndarray, sigma: float = SMOOTHING) -> np.ndarray:
+    """(28, 28) float32: `heat` blurred by a Gaussian of `sigma` pixels and kept on the
+    ink of `digit` (0 elsewhere). Per pixel, a gradient alternates red and blue along a
+    stroke, which reads as noise; blurred, whole strokes show, and the map stays as
+    faithful (README: on 150 pen drawings the deletion check's ratio was 6.1 unblurred,
+    5.9 blurred by 1 pixel, 5.0 by 1.5)."""
+    blurred = ndimage.gaussian_filter(np.asarray(heat, np.float32), sigma) if sigma else heat
+    return np.where(np.asarray(digit) > 0, blurred, 0).astype(np.float32)
 
 
 def deleted_count(ink: int, share: float = DELETED_SHARE) -> int:

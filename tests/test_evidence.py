@@ -11,6 +11,7 @@ from mnist_core.evidence import (
     faithfulness,
     ink_pixels,
     nearest,
+    on_ink,
     random_ink,
     top_ink,
     without,
@@ -31,6 +32,17 @@ def test_deletions_pick_only_ink_the_highest_ranked_first():
     picked = random_ink(digit, np.random.default_rng(0))
     assert len(set(picked)) == 2 and set(picked) <= set(ink_pixels(digit))
     assert without(digit, picked).sum() == 18 and digit.sum() == 20  # a copy
+
+
+def test_on_ink_blurs_a_map_and_keeps_it_on_the_ink():
+    digit = np.zeros((28, 28), np.float32)
+    digit[10, 5:25] = 0.5
+    heat = np.zeros((28, 28), np.float32)
+    heat[10, 10], heat[11, 20] = 1.0, -1.0  # (11, 20) is beside the stroke
+    smooth = on_ink(heat, digit)
+    assert not smooth[digit == 0].any() and smooth.dtype == np.float32
+    assert smooth[10, 10] > smooth[10, 11] > smooth[10, 12] > 0 and smooth[10, 20] < 0
+    np.testing.assert_array_equal(on_ink(heat, digit, sigma=0), heat * (digit > 0))
 
 
 def test_nearest_rows_nearest_first():
@@ -80,3 +92,20 @@ def test_a_training_image_is_its_own_nearest_neighbour_through_the_worker(
     np.testing.assert_array_equal(neighbours.images[0], x_train[123])
     assert (neighbours.labels == y_train[123]).sum() >= 6
     assert found.evidence.digit == y_train[123]
+
+
+def test_evidence_picture_is_red_towards_the_answer_and_blue_towards_the_runner_up():
+    from ui.explain import evidence_picture
+
+    digit = np.zeros((28, 28), np.float32)
+    digit[5:20, 14] = 1.0
+    heat = np.zeros((28, 28), np.float32)
+    heat[6, 14], heat[18, 14] = 2.0, -2.0
+    picture = evidence_picture(digit, heat, scale=2)
+    assert picture.shape == (56, 56, 3)
+    red, blue, plain, paper = (
+        picture[2 * r, 2 * c] for r, c in ((6, 14), (18, 14), (10, 14), (1, 1))
+    )
+    assert red[0] > 0.8 and red[2] < 0.3 and blue[2] > 0.7 and blue[0] < 0.3
+    assert np.allclose(paper, 1) and np.allclose(plain, 0.65)  # faint grey ink, white paper
+    assert np.allclose(picture[0], 0.8) and np.allclose(picture[:, -1], 0.8)  # framed

@@ -9,10 +9,10 @@ models the first-layer view is left out.
 
 The evidence map is gradient × input: how fast the answer's lead over the runner-up (in
 logits) changes with each pixel, times the pixel's ink, a first-order estimate of what
-deleting that pixel costs the lead. It was chosen over occlusion (deleting each ink pixel
-alone) by the deletion check on 500 pen drawings (bench/explain_figures.py): deleting the
-10% of the ink it ranks highest lowered the answer's probability 6.4 times as much as a
-random 10% (occlusion: 6.3), and it takes one gradient instead of a pass per ink pixel.
+deleting that pixel costs the lead; then blurred by one pixel so that strokes, not single
+pixels, show (evidence.on_ink). It was chosen over occlusion (deleting each ink pixel
+alone, blurred alike) by the deletion check on 500 pen drawings (bench/explain_figures.py,
+figures in the README), and it takes one gradient instead of a pass per ink pixel.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from ..evidence import (
     Why,
     ink_pixels,
     nearest,
+    on_ink,
     random_ink,
     top_ink,
     without,
@@ -117,7 +118,7 @@ def evidence(model, digit: np.ndarray, method: str = "gradient", seed: int = 0) 
     probs = _probabilities(model, digit[None])[0]
     second, first = np.argsort(probs, kind="stable")[-2:]
     answer, runner_up = int(first), int(second)
-    heat = EVIDENCE_METHODS[method](model, digit, answer, runner_up)
+    heat = on_ink(EVIDENCE_METHODS[method](model, digit, answer, runner_up), digit)
     rng = np.random.default_rng(seed)
     top = without(digit, top_ink(heat, digit))
     randoms = [without(digit, random_ink(digit, rng)) for _ in range(RANDOM_DRAWS)]
