@@ -1,4 +1,4 @@
-"""`python -m mnist_core`: train, evaluate, predict and list models from a terminal.
+"""`python -m mnist_core`: train, evaluate, predict, explain and list models from a terminal.
 
 With --json every result is one JSON object on its own line of stdout, and nothing else
 goes to stdout; progress and messages go to stderr. Bad input exits with status 2 and a
@@ -17,8 +17,17 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from .architectures import ARCHITECTURES
-from .config import COMMAND_LINE, MAX_TRAIN_SIZE, TrainConfig, TrainingRequest
+from .config import (
+    COMMAND_LINE_PRESETS,
+    MAX_TRAIN_SIZE,
+    TUTORIAL,
+    TrainConfig,
+    TrainingRequest,
+    describe_preset,
+)
 from .data import DataError, load_mnist
 from .images import read_image
 from .preprocess import canvas_to_mnist
@@ -67,7 +76,8 @@ class _ShowDefaults(argparse.ArgumentDefaultsHelpFormatter):
 
 
 # The `train` options that set a TrainConfig field: (option, field, how it is read, help).
-# Their defaults are the COMMAND_LINE preset's.
+# Their defaults are those of the chosen architecture's preset (COMMAND_LINE_PRESETS): left
+# unset, an option is None until config_from_args fills it in.
 CONFIG_OPTIONS = (
     ("--arch", "arch", {"choices": list(ARCHITECTURES)}, "the network"),
     ("--epochs", "epochs", {"type": _positive_int, "metavar": "N"}, "passes over the images"),
@@ -94,7 +104,7 @@ CONFIG_OPTIONS = (
         "augment",
         {"action": argparse.BooleanOptionalAction},
         "randomly distort training images so drawings are read better (as the Train page "
-        "does by default)",
+        "does for cnn)",
     ),
     ("--seed", "seed", {"type": int}, "for repeatable runs"),
 )
@@ -102,7 +112,6 @@ CONFIG_OPTIONS = (
 
 def parser() -> argparse.ArgumentParser:
 
-    defaults = COMMAND_LINE
     shows_defaults = _ShowDefaults
     top = argparse.ArgumentParser(
         prog="python -m mnist_core",
@@ -122,9 +131,16 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, text: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=text, description=text, formatter_class=shows_defaults)
 
-    train = command("train", "train a model on MNIST and save it")
+    train = command(
+        "train",
+        "train a model on MNIST and save it; --arch dense (the default) starts from "
+        f"{describe_preset(COMMAND_LINE_PRESETS['dense'])}",
+    )
     for option, field, kind, text in CONFIG_OPTIONS:
-        train.add_argument(option, dest=field, default=getattr(defaults, field), help=text, **kind)
+        if field == "arch":
+            train.add_argument(option, dest=field, default=TUTORIAL.arch, help=text, **kind)
+        else:
+            train.add_argument(option, dest=field, help=f"{text} {preset_default(field)}", **kind)
     train.add_argument(
         "--name",
         help="saved as models/NAME.keras: letters, digits, _ - . (default: ARCH-DATE-TIME)",
@@ -146,9 +162,46 @@ def parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("--json", action="store_true", help="one JSON object per image")
 
+    explain = command(
+        "explain",
+        "why a model read drawings (PNG/JPEG) as it did: the evidence on the ink, the "
+        "deletion check, the nearest MNIST training images",
+    )
+    explain.add_argument("model", help="a saved model's name or a .keras path")
+    explain.add_argument(
+        "images",
+        nargs="+",
+        type=Path,
+        help="image files; unreadable ones are reported and the rest explained",
+    )
+    explain.add_argument("--json", action="store_true", help="one JSON object per image")
+
     listing = command("list", "saved models with their metadata")
     listing.add_argument("--json", action="store_true", help="one JSON object per model")
     return top
+
+
+def preset_default(field: str) -> str:
+    """The help text's "(default: …)" for a TrainConfig field, per architecture where the
+    presets differ: "(default: off for dense, on for cnn)"."""
+
+    def shown(value) -> str:
+        return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+    values = {arch: shown(getattr(p, field)) for arch, p in COMMAND_LINE_PRESETS.items()}
+    if len(set(values.values())) == 1:
+        return f"(default: {next(iter(values.values()))})"
+    return f"(default: {', '.join(f'{v} for {arch}' for arch, v in values.items())})"
+
+
+def config_from_args(args) -> TrainConfig:
+    """The run that `train`'s arguments ask for: each option given, and the chosen
+    architecture's preset for the rest."""
+    preset = COMMAND_LINE_PRESETS[args.arch]
+    given = {field: getattr(args, field) for _, field, _, _ in CONFIG_OPTIONS}
+    return TrainConfig(
+        **{field: getattr(preset, field) if v is None else v for field, v in given.items()}
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +244,7 @@ def train_json(saved: ModelInfo) -> dict:
 
 def cmd_train(args) -> int:
 
-    config = TrainConfig(**{field: getattr(args, field) for _, field, _, _ in CONFIG_OPTIONS})
+    config = config_from_args(args)
     # the page's rules: an empty or bad name is refused, not replaced by a made-up one
     name = validate_name(args.name) if args.name is not None else None
     name = name or f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}"
@@ -231,10 +284,9 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def cmd_predict(args) -> int:
-    """Answers every readable image; the others are named on stderr, and the exit status is
-    then 2 (after the answers), so one bad file in a batch costs only its own answer."""
-
+def read_images(args) -> tuple[Path, list[tuple[Path, object]], int]:
+    """(the model's path, [(file, image)] of the readable images, how many were not): the
+    model checked and each unreadable image named on stderr, before TensorFlow loads."""
     path = resolve(args.model, args.models_dir)
     if not (info := inspect(path)).usable:
         raise ModelError(f"{path.name}: {info.error}")
@@ -245,6 +297,14 @@ def cmd_predict(args) -> int:
         except ValueError as err:
             print(f"error: {err}", file=sys.stderr)
             failed += 1
+    return path, readable, failed
+
+
+def cmd_predict(args) -> int:
+    """Answers every readable image; the others are named on stderr, and the exit status is
+    then 2 (after the answers), so one bad file in a batch costs only its own answer."""
+
+    path, readable, failed = read_images(args)
     if not readable:
         return EXIT_BAD_INPUT
     with tensorflow_quietly(args.verbose):
@@ -275,6 +335,61 @@ def cmd_predict(args) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
+def cmd_explain(args) -> int:
+    """Explains every readable image, as `predict` answers them (same refusals, same exit
+    status). The model's training embeddings are computed at the first run for a model
+    (tens of seconds for a convolutional one) and cached beside it."""
+
+    path, readable, failed = read_images(args)
+    if not readable:
+        return EXIT_BAD_INPUT
+    with tensorflow_quietly(args.verbose):
+        from .tf.explain import cached_embeddings, why
+        from .tf.predict import cached_model
+
+    model = cached_model(path)
+    embeddings = None
+    for image_path, image in readable:
+        digit = canvas_to_mnist(image)
+        if digit is None:
+            fields = ("digit", "runner_up", "evidence", "deletion", "neighbours")
+            emit(
+                args,
+                {"file": str(image_path), **dict.fromkeys(fields)},
+                f"{image_path}: nothing drawn",
+            )
+            continue
+        if embeddings is None:
+            embeddings = cached_embeddings(path)
+        found = why(model, digit, embeddings)
+        evidence, deletion = found.evidence, found.evidence.deletion
+        neighbours = found.neighbours
+        emit(
+            args,
+            {
+                "file": str(image_path),
+                "digit": evidence.digit,
+                "runner_up": evidence.runner_up,
+                "evidence": np.round(evidence.map.astype(np.float64), 4).tolist(),
+                "deletion": {
+                    "answer": round(deletion.answer, 6),
+                    "after_top_10": round(deletion.after_top_10, 6),
+                    "after_random_10": round(deletion.after_random_10, 6),
+                },
+                "neighbours": [
+                    {"index": int(i), "label": int(y)}
+                    for i, y in zip(neighbours.indices, neighbours.labels)
+                ],
+            },
+            f"{image_path}: {evidence.digit} (runner-up {evidence.runner_up}); its "
+            f"probability {deletion.answer:.1%}, {deletion.after_top_10:.1%} without the 10% "
+            f"of the ink the map ranks highest, {deletion.after_random_10:.1%} without a random "
+            f"10%; looks most like training images "
+            + ", ".join(f"#{i} ({y})" for i, y in zip(neighbours.indices, neighbours.labels)),
+        )
+    return EXIT_BAD_INPUT if failed else 0
+
+
 def cmd_list(args) -> int:
 
     for info in list_models(args.models_dir):
@@ -296,7 +411,13 @@ def cmd_list(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "list": cmd_list}
+COMMANDS = {
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "predict": cmd_predict,
+    "explain": cmd_explain,
+    "list": cmd_list,
+}
 
 
 class ProgressBar:

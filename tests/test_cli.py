@@ -5,10 +5,13 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
+import numpy as np
 import pytest
 from PIL import Image
 
+from mnist_core.config import TrainConfig
 from mnist_core.data import PROJECT_DIR
 
 
@@ -32,7 +35,7 @@ def json_lines(done):
 
 def test_help_lists_the_sub_commands():
     out = cli("--help").stdout
-    for command in ("train", "evaluate", "predict", "list"):
+    for command in ("train", "evaluate", "predict", "explain", "list"):
         assert command in out
     assert "-v, --verbose" in out and "MNIST_VERBOSE" in out
 
@@ -41,7 +44,34 @@ def test_train_help_shows_defaults_and_augments_like_the_page():
     out = " ".join(cli("train", "--help").stdout.split())  # argparse wraps lines
     for default in ("(default: 5)", "(default: 32)", "(default: 0.001)", "(default: 55000)"):
         assert default in out
-    assert "Train page does by default) (default: True)" in out
+    assert "Train page does for cnn) (default: off for dense, on for cnn)" in out
+    assert (
+        "--arch dense (the default) starts from the tutorial's run: 5 epochs, batches of 32, "
+        "Adam at 0.001, no augmentation" in out
+    )
+
+
+@pytest.mark.parametrize(
+    "args, augment, batch_size",
+    [
+        ([], False, 32),
+        (["--arch", "dense"], False, 32),
+        (["--arch", "dense", "--augment"], True, 32),
+        (["--arch", "dense", "--batch-size", "64"], False, 64),
+        (["--arch", "cnn"], True, 32),
+        (["--arch", "cnn", "--no-augment"], False, 32),
+    ],
+)
+def test_dense_defaults_to_the_tutorials_run_and_given_options_win(args, augment, batch_size):
+    from mnist_core.cli import config_from_args, parser
+
+    config = config_from_args(parser().parse_args(["train", *args]))
+    assert config.augment is augment and config.batch_size == batch_size
+    assert (config.epochs, config.learning_rate, config.train_size) == (5, 0.001, 55000)
+    if "cnn" not in args:  # the tutorial's network, as the tutorial trained it
+        assert config.arch == "dense" and config == replace(
+            TrainConfig(), augment=augment, batch_size=batch_size
+        )
 
 
 def test_predict_answers_readable_files_names_the_rest_and_keeps_stderr_quiet(tmp_path, pen_sample):
@@ -82,6 +112,40 @@ def test_predict_json_reads_drawn_digits_and_empty_images(tmp_path, pen_sample):
         )
     assert sum(r["digit"] == y for r, y in zip(results, labels)) >= 4
     assert results[-1]["digit"] is None
+
+
+def test_explain_json_gives_evidence_deletion_and_neighbours(tmp_path, pen_sample, mnist):
+    images, labels = pen_sample
+    files = []
+    for k in range(3):
+        files.append(tmp_path / f"digit{k}.png")
+        Image.fromarray(images[k]).save(files[-1])
+    files.append(tmp_path / "empty.png")
+    Image.new("RGB", (280, 280), "black").save(files[-1])
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image")
+    done = cli(
+        "explain", "default", *map(str, [*files[:2], bad, *files[2:]]), "--json", check=False
+    )
+    assert done.returncode == 2 and done.stderr.splitlines() == [
+        f"error: {bad}: not a readable image (cannot identify image file '{bad}')"
+    ]
+    results = json_lines(done)
+    assert [r["file"] for r in results] == list(map(str, files))
+    predicted = json_lines(cli("predict", "default", *map(str, files[:3]), "--json"))
+    for r, answer, label in zip(results, predicted, labels):
+        assert set(r) == {"file", "digit", "runner_up", "evidence", "deletion", "neighbours"}
+        assert r["digit"] == answer["digit"] == label and r["runner_up"] != r["digit"]
+        evidence = np.array(r["evidence"])
+        assert evidence.shape == (28, 28) and evidence.max() > 0
+        assert set(r["deletion"]) == {"answer", "after_top_10", "after_random_10"}
+        assert r["deletion"]["answer"] == pytest.approx(answer["confidence"], abs=1e-5)
+        assert r["deletion"]["after_top_10"] < r["deletion"]["answer"]
+        assert [set(n) for n in r["neighbours"]] == [{"index", "label"}] * 8
+        indices = [n["index"] for n in r["neighbours"]]
+        assert [n["label"] for n in r["neighbours"]] == mnist[1][indices].tolist()
+        assert sum(n["label"] == label for n in r["neighbours"]) >= 4
+    assert results[-1] == {"file": str(files[-1]), **dict.fromkeys(results[0].keys() - {"file"})}
 
 
 def test_evaluate_json_gives_test_accuracy_of_the_bundled_model():
@@ -125,6 +189,8 @@ def test_train_json_saves_a_model_that_then_lists_and_evaluates(tmp_path):
         (["train", "--name", "  "], "model name is empty"),
         (["evaluate", "no-such-model"], "no saved model"),
         (["predict", "default", "missing.png"], "no such file"),
+        (["explain", "default", "missing.png"], "no such file"),
+        (["explain", "no-such-model", "missing.png"], "no saved model"),
     ],
 )
 def test_bad_input_exits_non_zero_with_a_reason(args, reason):

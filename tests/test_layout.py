@@ -18,7 +18,7 @@ TENSORFLOW = ("tensorflow", "keras", "tf_keras")
 ENTRY_POINTS = {
     "mnist_core/processes/prediction.py": {"child_main"},
     "mnist_core/processes/training.py": {"child_main"},
-    "mnist_core/cli.py": {"cmd_train", "cmd_evaluate", "cmd_predict"},
+    "mnist_core/cli.py": {"cmd_train", "cmd_evaluate", "cmd_predict", "cmd_explain"},
 }
 
 

@@ -140,3 +140,23 @@ def test_a_run_with_a_mistake_names_it_as_the_cause_of_its_figures():
     text = gap_text(history, augment=True, mistake="from_logits forgotten")
     assert "from_logits forgotten" in text and "dropout" in text.split("not")[1]
     assert "because" not in text  # no dropout-and-augmentation story for a broken run
+
+
+def test_picking_the_dense_network_puts_the_tutorials_run_on_the_form(page):
+    assert page.toggle(key="train_augment").value  # the cnn's preset: augmented
+    page.radio(key="train_arch").set_value("dense").run()
+    settings = [
+        page.number_input(key="train_epochs").value,
+        page.select_slider(key="train_batch").value,
+        page.select_slider(key="train_lr").value,
+        page.toggle(key="train_augment").value,
+    ]
+    assert settings == [5, 32, 0.001, False]
+    captions = " ".join(page.radio(key="train_arch").proto.captions)
+    assert "starts from the tutorial's run: 5 epochs, batches of 32, Adam at 0.001, no aug" in (
+        captions
+    )
+    page.radio(key="train_arch").set_value("cnn").run()
+    assert (
+        page.toggle(key="train_augment").value and page.select_slider(key="train_batch").value == 64
+    )

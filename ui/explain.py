@@ -14,6 +14,12 @@ from ui.services import model_answer, prediction_worker
 
 STEP_WIDTH = 150  # pixels each step's picture is shown at
 PICTURE_COLUMNS = 8
+EVIDENCE_WIDTH = 224  # the evidence map, 8 screen pixels per input pixel; fits a phone
+CAPTION_WIDTH = 300  # beside the map on a desktop, under it on a phone
+NEIGHBOUR_WIDTH = 64  # each nearest training image: 8 in a row on a desktop, 4 on a phone
+RED = np.array([0.84, 0.15, 0.16], np.float32)  # towards the answer
+BLUE = np.array([0.13, 0.35, 0.80], np.float32)  # towards the runner-up
+FRAME = 0.8
 
 FROM_LOGITS = """
 **Why logits, and `from_logits=True`.** The last layer has no softmax: it outputs ten
@@ -92,8 +98,68 @@ def pipeline_ui(canvas: np.ndarray, steps: Steps, model: ModelInfo) -> None:
             ),
         },
     )
+    why_ui(steps, model)
     _first_layer_ui(seen)
     st.markdown(FROM_LOGITS)
+
+
+def why_ui(steps: Steps, model: ModelInfo) -> None:
+    """Which ink made the answer (red) and which pulled towards the runner-up (blue), and
+    the training images the drawing looks most like to the model."""
+    with st.spinner(
+        "Finding the nearest of MNIST's 60,000 training images: the first time for a "
+        "model, this reads them all through it (up to a minute)…"
+    ):
+        found = model_answer(prediction_worker().why, model, steps.digit, "be explained")
+    if found is None:
+        return
+    e, near = found.evidence, found.neighbours
+    st.markdown(
+        f"**7. Why {e.digit}?** Red: ink that pushed towards **{e.digit}**; blue: ink that "
+        f"pushed towards the runner-up, **{e.runner_up}**; the stronger, the deeper."
+    )
+    with st.container(horizontal=True, key="explain_why"):
+        st.image(evidence_picture(steps.digit, e.map), width=EVIDENCE_WIDTH)
+        st.caption(
+            f"Made from the model's gradient: how fast its lead of {e.digit} over "
+            f"{e.runner_up} would fall as each pixel's ink fades, times that ink, blurred "
+            "by a pixel so strokes show. Check: "
+            "without the 10% of the ink "
+            f"marked reddest, it says {e.digit} with {e.deletion.after_top_10:.0%}; "
+            f"without a random 10%, {e.deletion.after_random_10:.0%} "
+            f"(with all of it, {e.deletion.answer:.0%}).",
+            width=CAPTION_WIDTH,
+        )
+    st.markdown(
+        f"**Your {e.digit} looks most like these** to the model: the 8 of MNIST's 60,000 "
+        "training images nearest to it in the model's last hidden layer (the 128 numbers "
+        "its answer is read from), nearest first, with their labels."
+    )
+    with st.container(horizontal=True, key="explain_neighbours", gap="small"):
+        for image, label in zip(near.images, near.labels):
+            st.image(
+                _enlarged(image / 255.0, 2), width=NEIGHBOUR_WIDTH, caption=f"labelled {label}"
+            )
+
+
+def evidence_picture(digit: np.ndarray, evidence: np.ndarray, scale: int = 8) -> np.ndarray:
+    """(28·scale, 28·scale, 3) float32 RGB in [0, 1]: the input's ink in grey on white, framed,
+    tinted red where `evidence` is positive and blue where negative, by its strength
+    relative to the strongest (the 98th percentile, so one pixel does not wash out the
+    rest)."""
+    reach = float(np.percentile(np.abs(evidence[digit > 0]), 98)) if (digit > 0).any() else 0.0
+    strength = np.clip(np.abs(evidence) / reach, 0, 1) if reach > 0 else np.zeros_like(evidence)
+    grey = 1 - 0.35 * np.clip(digit, 0, 1)  # the ink, faint, so the colours read first
+    picture = np.repeat(grey[..., None], 3, axis=-1)
+    tint = np.where(evidence[..., None] > 0, RED, BLUE)
+    picture = _enlarged_rgb(picture * (1 - strength[..., None]) + tint * strength[..., None], scale)
+    # a faint frame: the model's 28×28 input, which would melt into a white page
+    picture[[0, -1], :] = picture[:, [0, -1]] = FRAME
+    return picture.astype(np.float32)
+
+
+def _enlarged_rgb(picture: np.ndarray, scale: int) -> np.ndarray:
+    return np.repeat(np.repeat(picture, scale, axis=0), scale, axis=1)
 
 
 def _temperature_note(model: ModelInfo) -> str:

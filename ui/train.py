@@ -16,7 +16,9 @@ from mnist_core.config import (
     MAX_TRAIN_SIZE,
     MIN_FINE_TUNE_DRAWINGS,
     NEW_MODEL,
+    PAGE_PRESETS,
     TrainConfig,
+    describe_preset,
 )
 from mnist_core.config import drawing_repeats as repeats_for
 from mnist_core.processes.training import JobState, JobStatus
@@ -127,7 +129,17 @@ def forget_mistake(state) -> None:
 
 def _mode_changed() -> None:
     """Switching between a new model and a fine-tune resets the settings to suit it."""
-    st.session_state.update(preset_values(PRESETS[st.session_state.get(KEY.mode, "new")]))
+    if st.session_state.get(KEY.mode, "new") == "tune":
+        st.session_state.update(preset_values(FINE_TUNE))
+        _name_default()
+    else:
+        _arch_changed()
+
+
+def _arch_changed() -> None:
+    """Picking an architecture puts its preset on the form (dense: the tutorial's run)."""
+    arch = st.session_state.get(KEY.arch, NEW_MODEL.arch)
+    st.session_state.update(preset_values(PAGE_PRESETS[arch]))
     _name_default()
 
 
@@ -164,7 +176,7 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
                 key=KEY.arch,
                 format_func=lambda a: f"{a} ({ARCHITECTURES[a].params:,} parameters)",
                 captions=[arch_caption(a, models) for a in ARCHITECTURES],
-                on_change=_name_default,
+                on_change=_arch_changed,
             )
         # No min/max here: out of range, the browser would keep the last valid value
         # (unseen) and Start would train with it; settings_from_state refuses it instead.
@@ -233,7 +245,7 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> None:
 def arch_caption(arch: str, models: list[ModelInfo]) -> str:
     """The architecture's summary and, measured here, its best saved model's test accuracy
     with the conditions it was trained under."""
-    text = ARCHITECTURES[arch].summary
+    text = f"{ARCHITECTURES[arch].summary}; starts from {describe_preset(PAGE_PRESETS[arch])}"
     runs = [
         m
         for m in models

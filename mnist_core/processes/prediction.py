@@ -24,13 +24,20 @@ from pathlib import Path
 import numpy as np
 
 from ..data import DataError, load_mnist, to_float
+from ..evidence import Why
 from ..quiet import tensorflow_quietly, verbose_from_env
 from ..store import ModelError
 from .child import background_threads, parent_connection, spawn
 
 ANSWERS, STUDIES = "answers", "studies"
 # which lane answers each request: a drawing's answer never waits behind the others
-LANE_OF = {"probabilities": ANSWERS, "classify": STUDIES, "test_set": STUDIES, "explain": STUDIES}
+LANE_OF = {
+    "probabilities": ANSWERS,
+    "classify": STUDIES,
+    "test_set": STUDIES,
+    "explain": STUDIES,
+    "why": STUDIES,
+}
 # added to the studies process's nice value: answers first, yet a model is still tested
 # in seconds while a training takes the cores (at +10, on this machine busy with other
 # work, opening the Evaluate page took 74 s)
@@ -130,6 +137,13 @@ class PredictionWorker:
         """explain.Explanation's fields as a dict (logits, kind, pictures, strengths)."""
         return self._ask("explain", model_path, np.asarray(digit, np.float32), timeout)
 
+    def why(self, model_path: Path, digit: np.ndarray, timeout: float = 300) -> Why:
+        """Evidence and nearest training images for one (28, 28) input (evidence.Why). The
+        first request for a model computes its 60,000 training embeddings (tens of seconds
+        for a convolutional model, unless cached on disk), in the studies lane: the
+        answers lane never waits for them."""
+        return self._ask("why", model_path, np.asarray(digit, np.float32), timeout)
+
     def _ask(self, kind: str, model_path: Path, payload, timeout: float):
         return self.lanes[LANE_OF[kind]].ask(kind, model_path, payload, timeout)
 
@@ -143,15 +157,20 @@ def child_main(conn, lane: str, warm_model: str | None) -> None:
     # the one place this module loads TensorFlow: in the child, never in the server, and
     # without its start-up and retracing lines in the terminal of `make run`
     with tensorflow_quietly(verbose_from_env()):
-        from ..tf.explain import explain
+        from ..tf.explain import cached_embeddings, explain, why
         from ..tf.predict import cached_model, classify, probabilities
 
+    # each answers (model path, payload)
     answers = {
-        "probabilities": lambda model, digit: probabilities(model, digit)[0],
-        "classify": lambda model, images: classify(model, images).astype(np.float32),
-        "test_set": lambda model, _: classify(model, to_float(load_mnist()[2])).astype(np.float32),
+        "probabilities": lambda path, digit: probabilities(cached_model(path), digit)[0],
+        "classify": lambda path, images: classify(cached_model(path), images).astype(np.float32),
+        "test_set": lambda path, _: classify(cached_model(path), to_float(load_mnist()[2])).astype(
+            np.float32
+        ),
         # a dict: unpickling it needs no Keras in the server
-        "explain": lambda model, digit: asdict(explain(model, digit)),
+        "explain": lambda path, digit: asdict(explain(cached_model(path), digit)),
+        # records of mnist_core.evidence, which imports no Keras either
+        "why": lambda path, digit: why(cached_model(path), digit, cached_embeddings(path)),
     }
     if lane == STUDIES:
         os.nice(STUDIES_NICENESS)
@@ -168,7 +187,7 @@ def child_main(conn, lane: str, warm_model: str | None) -> None:
         try:
             if kind not in answers:
                 raise ValueError(f"unknown request {kind!r}")
-            reply = ("ok", answers[kind](cached_model(path), payload))
+            reply = ("ok", answers[kind](path, payload))
         except (ModelError, DataError) as err:
             reply = ("error", str(err))
         except ValueError as err:  # the input, not the model
