@@ -25,7 +25,6 @@ from .config import (
     MAX_TRAIN_SIZE,
     TUTORIAL,
     TrainConfig,
-    TrainingRequest,
     describe_preset,
 )
 from .data import DataError, load_mnist
@@ -36,7 +35,7 @@ from .store import (
     MODELS_DIR,
     ModelError,
     ModelInfo,
-    check_new_run,
+    TrainingRequest,
     inspect,
     list_models,
     resolve,
@@ -248,13 +247,13 @@ def cmd_train(args) -> int:
     # the page's rules: an empty or bad name is refused, not replaced by a made-up one
     name = validate_name(args.name) if args.name is not None else None
     name = name or f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}"
-    check_new_run(config, name, args.models_dir, args.overwrite)
+    request = TrainingRequest(config, name, args.models_dir, args.overwrite)  # checked here
     with tensorflow_quietly(args.verbose):
         from .tf.training import Progress, train_and_save
 
     bar = None if args.json else ProgressBar(config)
     progress = Progress() if bar is None else Progress(bar.batch, bar.epoch)
-    saved = train_and_save(TrainingRequest(config, name, args.models_dir, args.overwrite), progress)
+    saved = train_and_save(request, progress)
     m = saved.metadata
     emit(
         args,

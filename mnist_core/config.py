@@ -4,7 +4,6 @@ way of starting one (the Train page's form, the CLI) takes its defaults from."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 
 from .architectures import ARCHITECTURES, MISTAKES
 from .names import validate_name
@@ -77,19 +76,6 @@ class TrainConfig:
         fields they lack take their defaults."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in saved.items() if k in known})
-
-
-@dataclass(frozen=True)
-class TrainingRequest:
-    """A run to do: its settings, and where its model goes (saved as `name` in
-    `models_dir`, replacing one of that name only if `overwrite`); a fine-tune reads the
-    person's drawings from `drawings_dir` (None: the app's folder)."""
-
-    config: TrainConfig
-    name: str
-    models_dir: Path
-    overwrite: bool = False
-    drawings_dir: Path | None = None
 
 
 # The presets: the starting settings of each way to train, in this one place. The Train

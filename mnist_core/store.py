@@ -333,6 +333,27 @@ def delete_model(name: str, models_dir: Path = MODELS_DIR) -> None:
     path.with_suffix(".json").unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class TrainingRequest:
+    """A run to do: its settings, and where its model goes (saved as `name` in
+    `models_dir`, replacing one of that name only if `overwrite`); a fine-tune reads the
+    person's drawings from `drawings_dir` (None: the app's folder).
+
+    Checked once, when it is made (check_new_run: ValueError with a one-line reason), and
+    trusted after: the training slot, the child process and train_and_save take it as it
+    is. (Sent to the child, it is unpickled without being made again.)
+    """
+
+    config: TrainConfig
+    name: str
+    models_dir: Path
+    overwrite: bool = False
+    drawings_dir: Path | None = None
+
+    def __post_init__(self):
+        check_new_run(self.config, self.name, self.models_dir, self.overwrite)
+
+
 def check_new_run(config: TrainConfig, name: str, models_dir, overwrite: bool = False) -> None:
     """ValueError with a one-line reason unless `config` can train a model saved as `name`."""
     config.validate()

@@ -108,10 +108,9 @@ def test_a_fine_tune_keeps_the_bundled_models_honesty(tmp_path, mnist, monkeypat
     """Marks that are no digit train along, the temperature is fitted again, and both
     models are measured on the same non-digits; the result says so."""
     import mnist_core.tf.training as training
-    from mnist_core.config import TrainingRequest
     from mnist_core.drawings import save_drawing
     from mnist_core.handwriting import NOT_A_DIGIT
-    from mnist_core.store import inspect
+    from mnist_core.store import TrainingRequest, inspect
     from testkit.apprunner import models_with_default
 
     models, drawings = tmp_path / "models", tmp_path / "drawings"

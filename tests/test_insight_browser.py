@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from mnist_core.config import TrainConfig, TrainingRequest
+from mnist_core.config import TrainConfig
 from mnist_core.data import to_float
 from mnist_core.drawings import load_drawings, save_drawing
 from mnist_core.evaluation import confusion_matrix
 from mnist_core.pendigits import PenDigits, render
 from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.store import TrainingRequest
 from mnist_core.tf.predict import cached_model, classify
 from mnist_core.tf.training import train_and_save
 from testkit.apprunner import (

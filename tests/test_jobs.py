@@ -7,11 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from mnist_core.config import TrainConfig, TrainingRequest
+from mnist_core.config import TrainConfig
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.processes.prediction import PredictionWorker
 from mnist_core.processes.training import JobBusy, JobRunner
-from mnist_core.store import MODELS_DIR, list_models
+from mnist_core.store import MODELS_DIR, TrainingRequest, list_models
 from mnist_core.tf.predict import load_model, probabilities
 from testkit.apprunner import models_with_default
 
@@ -26,8 +26,8 @@ def test_a_job_reports_progress_then_saves_a_tested_model(tmp_path):
     assert state.status == "done", state.error
     result = state.outcome.metadata
     assert result.test_accuracy > 0.85 and not result.stopped_early
-    assert len(state.batches) == 2 * 94 and state.batches[-1][0] == pytest.approx(2.0)
-    assert [e["epoch"] for e in state.epochs] == [1, 2] and "val_accuracy" in state.epochs[0]
+    assert len(state.batches) == 2 * 94 and state.batches[-1].at == pytest.approx(2.0)
+    assert [e.at for e in state.epochs] == [1, 2] and "val_accuracy" in state.epochs[0].logs
     [saved] = list_models(tmp_path)
     assert saved.name == "quick" and saved.metadata.test_accuracy == result.test_accuracy
     # the slot is free again

@@ -134,10 +134,11 @@ def test_a_classic_mistake_is_for_one_run_and_named_in_its_default_name(monkeypa
 
 
 def test_a_run_with_a_mistake_names_it_as_the_cause_of_its_figures():
-    from ui.train import gap_text
+    from mnist_core.curves import history_epochs
+    from ui.train_curves import gap_text
 
     history = {"accuracy": [0.49], "val_accuracy": [0.51]}
-    text = gap_text(history, augment=True, mistake="from_logits forgotten")
+    text = gap_text(history_epochs(history), augment=True, mistake="from_logits forgotten")
     assert "from_logits forgotten" in text and "dropout" in text.split("not")[1]
     assert "because" not in text  # no dropout-and-augmentation story for a broken run
 

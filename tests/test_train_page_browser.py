@@ -104,7 +104,7 @@ def test_a_fine_tune_that_hurts_is_a_warning_with_a_way_back(app, browser):
     page.locator(".st-key-train_start button").wait_for(timeout=60000)
     page.locator(".st-key-train_mode button").filter(has_text="Fine-tune").click()
     expect(
-        page.get_by_text(re.compile(r"Your 20 saved drawings .* repeated \d+ times"))
+        page.get_by_text(re.compile(r"The class's 20 saved drawings .* repeated \d+ times"))
     ).to_be_visible()
     set_number(page, "train_epochs", 1)
     page.locator(".st-key-train_name input").fill("ruined")
@@ -115,7 +115,7 @@ def test_a_fine_tune_that_hurts_is_a_warning_with_a_way_back(app, browser):
     expect(accuracy.locator("[data-testid='stMetricDelta']")).to_have_text(
         re.compile(r"^-\d+\.\d\d points \(was 99\.\d\d%\)")
     )
-    expect(page.locator(METRIC).filter(has_text="Your 20 drawings")).to_be_visible()
+    expect(page.locator(METRIC).filter(has_text="The 20 drawings")).to_be_visible()
     page.screenshot(path=str(models.parent / "fine_tune_warning.png"), full_page=True)
     page.locator(".st-key-train_keep_old button").click()
     expect(page.locator(OUTCOME)).to_have_count(0, timeout=10000)

@@ -21,6 +21,7 @@ import streamlit_drawable_canvas
 from PIL import Image
 from streamlit_drawable_canvas import CanvasResult, st_canvas
 
+from ui.kept import forgotten, keep
 from ui.layout import PHONE_WIDTH
 
 SIDE = 280  # canvas pixels, on every screen
@@ -63,7 +64,7 @@ def canvas_ui() -> CanvasResult:
     """The canvas, white pen on black, with its tools in a row under it: Undo (the last
     stroke), Clear, and the pen's width."""
     st.html(CANVAS_CSS)
-    if KEY not in st.session_state and (_strokes() or st.session_state.get("draw_start")):
+    if forgotten(KEY):
         # Mounted afresh, back from another page: the canvas starts empty, and so does
         # what the page knows of it. (Streamlit forgets a widget's value on a page that
         # does not show it, not the page's own keys.)
@@ -76,7 +77,7 @@ def canvas_ui() -> CanvasResult:
         st.button("Clear", key="draw_clear", on_click=clear, icon=":material/ink_eraser:")
         pen = _pen_width()
     with surface:
-        return st_canvas(
+        drawn = st_canvas(
             stroke_width=pen,
             stroke_color="#FFFFFF",
             background_color="#000000",
@@ -88,6 +89,8 @@ def canvas_ui() -> CanvasResult:
             key=KEY,
             on_change=_drawn,
         )
+    keep(KEY)
+    return drawn
 
 
 def canvas_image(canvas: CanvasResult | None) -> np.ndarray | None:

@@ -9,10 +9,17 @@ from mnist_core.calibration import NOT_SURE_BELOW
 from mnist_core.preprocess import Steps, canvas_steps, ink_image
 from mnist_core.store import DEFAULT_MODEL, ModelInfo
 from ui.charts import digit_bars
+from ui.kept import keep, reset, restore
 from ui.services import model_answer, prediction_worker
 
 PREVIEW_SCALE = 6  # each of the 28×28 input pixels shown as a 6×6 block
-KEPT_MODEL = "draw_kept"  # the model chosen on Draw, for the session (see model_picker_ui)
+MODEL = "draw_model"  # the model picker's key
+
+
+def open_on_draw(name: str) -> None:
+    """Make `name` the Draw page's model for this session, from any page's callback (the
+    Train page's "Draw with this model"): it is what the Draw page shows next."""
+    reset(MODEL, name)
 
 
 def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
@@ -28,24 +35,20 @@ def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
         return None
     names = [m.name for m in usable]
     state = st.session_state
-    # Streamlit forgets a widget's value once a page without it runs: the choice is kept
-    # under KEPT_MODEL too, so a visit to another page does not switch models silently.
-    if "draw_model" not in state and state.get(KEPT_MODEL):
-        state["draw_model"] = state[KEPT_MODEL]
-    if state.get("draw_model") not in names:
-        gone = state.get("draw_model")
-        state["draw_model"] = DEFAULT_MODEL if DEFAULT_MODEL in names else names[0]
+    # the choice survives a visit to another page, which Streamlit would forget
+    restore(MODEL)
+    if state.get(MODEL) not in names:
+        gone = state.get(MODEL)
+        state[MODEL] = DEFAULT_MODEL if DEFAULT_MODEL in names else names[0]
         if gone:
             st.warning(
                 f"`{gone}` is no longer saved (discarded or replaced by an unusable file): "
-                f"showing `{state['draw_model']}` instead.",
+                f"showing `{state[MODEL]}` instead.",
                 icon=":material/info:",
             )
     by_name = {m.name: m for m in usable}
-    name = st.selectbox(
-        "Model", names, key="draw_model", format_func=lambda n: by_name[n].describe()
-    )
-    state[KEPT_MODEL] = name
+    name = st.selectbox("Model", names, key=MODEL, format_func=lambda n: by_name[n].describe())
+    keep(MODEL)
     info = by_name[name]
     m = info.metadata
     details = [

@@ -55,3 +55,17 @@ def lazy_expander(label: str, icon: str, key: str):
     opening or closing it reruns the page, so a closed one costs nothing per stroke. Its
     label must stay the same: Streamlit makes an expander anew, closed, when it changes."""
     return st.expander(label, icon=f":material/{icon}:", key=key, on_change="rerun")
+
+
+def action(place, label: str, key: str, icon: str, on_click, *args, primary=False) -> None:
+    """A button in `place` (st, or a column): `key` names it (tests find it as
+    .st-key-KEY), `icon` is a Material icon's name, a click calls on_click(*args); the
+    primary one is the suggested next step."""
+    place.button(
+        label,
+        key=key,
+        type="primary" if primary else "secondary",
+        icon=f":material/{icon}:",
+        on_click=on_click,
+        args=args,
+    )

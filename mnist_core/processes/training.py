@@ -19,16 +19,18 @@ TensorFlow (mnist_core.tf).
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum, StrEnum
 
-from ..config import TrainConfig, TrainingRequest
+import numpy as np
+
+from ..config import TrainConfig
+from ..curves import Curves, EpochLogs, curves, epochs_done
 from ..quiet import tensorflow_quietly, verbose_from_env
-from ..store import ModelInfo, check_new_run, delete_model
+from ..store import ModelInfo, TrainingRequest, delete_model
 from .child import parent_connection, spawn
 
 REPORT_EVERY = 0.2  # seconds between progress messages: charts refresh once a second
@@ -55,6 +57,11 @@ class BatchDone:
     steps: int  # batches per epoch
     loss: float
     accuracy: float
+
+    @property
+    def at(self) -> float:
+        """Where in training this batch ended, in epochs (curves.epochs_done)."""
+        return epochs_done(self.epoch, self.batch, self.steps)
 
 
 @dataclass(frozen=True)
@@ -111,16 +118,16 @@ class JobStatus(StrEnum):
 
 @dataclass
 class JobState:
-    """What is known of a job: settings, progress, curves, and the outcome."""
+    """What is known of a job: settings, progress, curves, and the outcome. Its progress is
+    data the page only draws: fraction_done for the bar, curves() for the charts."""
 
     name: str
     config: TrainConfig
     owner: str | None
     status: JobStatus = JobStatus.STARTING
     started: float = field(default_factory=time.time)
-    # one row per batch: (epochs done as a fraction, loss, accuracy)
-    batches: list[tuple[float, float, float]] = field(default_factory=list)
-    epochs: list[dict] = field(default_factory=list)  # Keras's logs at each epoch's end
+    batches: list[BatchDone] = field(default_factory=list)  # every batch trained, in order
+    epochs: list[EpochLogs] = field(default_factory=list)  # Keras's logs at each epoch's end
     epoch: int = 0
     batch: int = 0
     steps: int = 0
@@ -134,6 +141,21 @@ class JobState:
     @property
     def finished(self) -> bool:
         return self.status.finished
+
+    @property
+    def position(self) -> float:
+        """Epochs trained so far, a part of one counted (0 before the first batch)."""
+        return epochs_done(self.epoch, self.batch, self.steps) if self.steps else 0.0
+
+    @property
+    def fraction_done(self) -> float:
+        """How much of the planned training is done, 0 to 1."""
+        return min(1.0, self.position / self.config.epochs)
+
+    def curves(self) -> Curves:
+        """The loss and accuracy charts' points so far."""
+        rows = np.array([(b.at, b.loss, b.accuracy) for b in self.batches], float)
+        return curves(rows.reshape(-1, 3), self.epochs)
 
     def seconds_left(self) -> float | None:
         """Time left at the current pace; None until the pace is known."""
@@ -158,8 +180,12 @@ class TrainingJob:
         self._reader.start()
 
     def snapshot(self) -> JobState:
+        """A copy of the state as it is now. Its batches and epochs are immutable records,
+        shared; only the lists are new (a deep copy of thousands of batches took a few ms
+        of the server's CPU per chart refresh and viewer)."""
         with self._lock:
-            return copy.deepcopy(self._state)
+            s = self._state
+            return replace(s, batches=list(s.batches), epochs=list(s.epochs))
 
     @property
     def finished(self) -> bool:
@@ -208,9 +234,8 @@ class TrainingJob:
     def _apply(self, report: Report, s: JobState) -> None:
         match report:
             case Batches(done=done):
-                for b in done:
-                    s.batches.append((b.epoch + (b.batch + 1) / b.steps, b.loss, b.accuracy))
-                    s.epoch, s.batch, s.steps = b.epoch, b.batch, b.steps
+                s.batches.extend(done)
+                s.epoch, s.batch, s.steps = done[-1].epoch, done[-1].batch, done[-1].steps
                 if s.stop_asked is not None and s.halted_after is None:
                     # the child reports at once once it has seen the stop request
                     s.halted_after = time.monotonic() - s.stop_asked
@@ -224,8 +249,7 @@ class TrainingJob:
             case EpochEnded(epoch=epoch, logs=logs):
                 # at the last batch trained: a stopped epoch ends part-way, and Keras
                 # reports it (validation included) as if it were whole
-                at = s.epoch + (s.batch + 1) / s.steps if s.steps else epoch + 1
-                s.epochs.append({"epoch": at, **logs})
+                s.epochs.append(EpochLogs(s.position if s.steps else epoch + 1.0, logs))
             case Signal.EVALUATING:
                 s.status = JobStatus.EVALUATING
             case Finished(model=model):
@@ -246,8 +270,7 @@ class JobRunner:
         return self._job
 
     def start(self, request: TrainingRequest, owner: str | None = None) -> TrainingJob:
-        """Start a job; ValueError for bad settings, JobBusy if one is running."""
-        check_new_run(request.config, request.name, request.models_dir, request.overwrite)
+        """Start a job (its request was checked when made); JobBusy if one is running."""
         with self._lock:
             if self._job is not None and not self._job.finished:
                 raise JobBusy(

@@ -24,7 +24,6 @@ from ..config import (
     FINE_TUNE_NON_DIGITS,
     VALIDATION_SIZE,
     TrainConfig,
-    TrainingRequest,
     check_fine_tune_drawings,
     drawing_repeats,
 )
@@ -38,7 +37,7 @@ from ..pendigits import PenDigits, pen_digits_path
 from ..store import (
     ModelInfo,
     ModelMetadata,
-    check_new_run,
+    TrainingRequest,
     epochs_trained,
     inspect,
     model_path,
@@ -185,7 +184,8 @@ def train(
     drawings: tuple[np.ndarray, np.ndarray] | None = None,
     not_digits: np.ndarray | None = None,
 ) -> TrainResult:
-    """Train a new model, or fine-tune `model`, on `mnist` = load_mnist()'s four arrays.
+    """Train a new model, or fine-tune `model`, on `mnist` = load_mnist()'s four arrays;
+    `config` is taken as valid (a TrainingRequest's is checked when made).
 
     `drawings` = (images (N, 28, 28) float32, labels (N,)): a person's own drawings, mixed
     into every epoch (see mix_in); labels may include NOT_A_DIGIT (e.g. scribbles).
@@ -195,7 +195,6 @@ def train(
     then holds the partly trained model and `stopped_early=True`. Validation is on MNIST images
     never trained on, so a fine-tune shows at once if it makes the model forget MNIST.
     """
-    config.validate()
     x_train, y_train, _, _ = mnist
     (x, y), validation = split(x_train, y_train, config.train_size, config.seed)
     if config.augment:
@@ -281,8 +280,7 @@ def train_and_save(request: TrainingRequest, progress: Progress = QUIET) -> Mode
     then kept or deleted. Replacing a saved model records that model's test accuracy
     (`replaced_accuracy`), to compare with.
     """
-    config = request.config
-    check_new_run(config, request.name, request.models_dir, request.overwrite)
+    config = request.config  # checked when the request was made
     target = model_path(request.name, request.models_dir)
     replaced = inspect(target).metadata.test_accuracy if target.exists() else None
     run = fine_tune if config.base_model is not None else train_new

@@ -1,0 +1,43 @@
+"""The Train page while a training runs: who runs it, the progress bar and line, Stop,
+and the live charts, refreshed every second for everyone viewing the page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mnist_core.processes.training import JobState, JobStatus, TrainingJob
+from ui.layout import action
+from ui.train_curves import job_charts_ui, progress_line
+
+REFRESH_SECONDS = 1.0
+
+
+def live_ui(job: TrainingJob, session: str | None) -> None:
+    """The running job, as a fragment that redraws itself every second."""
+    state: JobState = job.snapshot()
+    if state.owner != session:
+        st.info(
+            "A training is running on this server right now (one at a time). You can "
+            "watch it live below, and stop it; Start comes back when it ends.",
+            icon=":material/hourglass_top:",
+        )
+    st.fragment(_live, run_every=REFRESH_SECONDS)(job)
+
+
+def _live(job: TrainingJob) -> None:
+    state = job.snapshot()
+    if state.finished:
+        st.rerun(scope="app")  # show the outcome and the settings again
+    st.subheader(f"Training `{state.name}`")
+    st.progress(state.fraction_done, text=progress_line(state))
+    if state.status in (JobStatus.STARTING, JobStatus.RUNNING):
+        # Anyone viewing can stop it, not only the tab that started it: that tab may have
+        # been reloaded or closed, and a long run must never be left unstoppable.
+        # no tooltip: it would put a second button inside .st-key-train_stop
+        action(st, "Stop", "train_stop", "stop", job.stop)
+        st.caption(
+            "Stop halts after the current batch; the model so far is then tested and "
+            "saved, and you can keep or discard it. There is no sign-in: anyone who has "
+            "this page open, in any tab, can stop this training."
+        )
+    job_charts_ui(state)
