@@ -92,8 +92,8 @@ def model_card(learned: LearnedModel, base: str, recipe: HandwritingRecipe) -> d
             "MNIST (55,000 training digits by US Census Bureau staff and students), then "
             f"{learned.pen_images:,} drawings made from pen digits of {learned.writers} "
             "UNIPEN writers (CC BY 4.0), restyled (slashed 0s, flagged 1s, two-stroke 5s, "
-            "crossed 7s, open 4s, stray dots), and scribbles, lone lines and made-up signs "
-            "as no digit"
+            "crossed 7s, open 4s, stray dots), and scribbles, lone lines, made-up signs, "
+            "capital letters, smileys, stars, arrows and hearts as no digit"
         ),
         "calibration": (
             f"temperature {learned.temperature:g} fitted on {learned.calibration_digits:,} "
