@@ -1,8 +1,9 @@
 """The evidence map's faithfulness (issue 28): on drawings of the dev pen digits, rendered
 as the app renders a canvas, how much deleting the 10% of the ink the map ranks highest
 lowers the answer's probability, against deleting a random 10% of the ink. Measured for
-both ways of making the map (occlusion, gradient × input) with the bundled model; the
-app uses the one that comes out more faithful (mnist_core/tf/explain.py).
+both ways of making the map (occlusion, gradient × input; each blurred by a pixel, as the
+app shows it, and gradient × input also unblurred) with the bundled model; the app uses
+the one that comes out more faithful (mnist_core/tf/explain.py).
 
 With --answers, also what the nearest training images cost the Draw page: how long the
 first "why" request for a model takes (its 60,000 training embeddings, in the studies
@@ -28,7 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
-from mnist_core.evidence import faithfulness
+from mnist_core.evidence import SMOOTHING, faithfulness
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.processes.prediction import PredictionWorker
 from mnist_core.store import DEFAULT_MODEL, model_path
@@ -96,14 +97,17 @@ def main() -> None:
     digits = [canvas_to_mnist(canvas) for canvas in canvases]
     model = cached_model(model_path(DEFAULT_MODEL))
     figures = {"model": DEFAULT_MODEL, "drawings": options.drawings, "seed": options.seed}
-    for method in EVIDENCE_METHODS:
+    # each way of making the map, blurred as the app shows it, and the chosen one unblurred
+    ways = {method: (method, SMOOTHING) for method in EVIDENCE_METHODS}
+    ways["gradient_unblurred"] = ("gradient", 0.0)
+    for name, (method, sigma) in ways.items():
         evidence(model, digits[0], method)  # the first call traces the model: not timed
         start = time.perf_counter()
-        found = [evidence(model, digit, method) for digit in digits]
+        found = [evidence(model, digit, method, sigma=sigma) for digit in digits]
         seconds = time.perf_counter() - start
         summary = asdict(faithfulness([e.deletion for e in found]))
         del summary["drawings"]
-        figures[method] = {
+        figures[name] = {
             **{k: round(v, 4) for k, v in summary.items()},
             "right_answers": round(
                 float(np.mean([e.digit == y for e, y in zip(found, labels)])), 4

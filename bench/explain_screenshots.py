@@ -8,33 +8,27 @@ usage: python bench/explain_screenshots.py [--digit INDEX]
 """
 
 import argparse
-import shutil
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import sync_playwright
 
 from bench.screenshots import DOCS, draw_digit
 from testkit.apprunner import (
     CHROMIUM_ARGS,
-    PROJECT_DIR,
     models_with_default,
+    open_explainer,
     open_page,
     open_phone,
     sideways,
     start_app,
     stop_app,
-    wait_idle,
+    with_cached_embeddings,
 )
 
 
-def open_explainer(page) -> None:
-    """Open "How the model decided" and wait for its nearest images; scroll to step 7,
-    just under the page's header."""
-    page.locator(".st-key-draw_explain summary").click()
-    images = page.locator(".st-key-explain_neighbours img")
-    expect(images).to_have_count(8, timeout=300000)
-    wait_idle(page)
+def scroll_to_why(page) -> None:
+    """Step 7 of the open explainer just under the page's header."""
     heading = page.locator("[data-testid=stMarkdownContainer]", has_text="7. Why").last
     heading.evaluate(
         "e => document.querySelector('[data-testid=stMain]').scrollTop +="
@@ -49,11 +43,7 @@ def main() -> None:
     digit = options.parse_args().digit
     DOCS.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        models = models_with_default(Path(tmp))
-        cache = PROJECT_DIR / "models" / ".cache"
-        if cache.is_dir():
-            shutil.copytree(cache, models / ".cache")
-        process, url = start_app(models_dir=models)
+        process, url = start_app(models_dir=with_cached_embeddings(models_with_default(Path(tmp))))
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -61,11 +51,13 @@ def main() -> None:
                 page.set_viewport_size({"width": 1280, "height": 800})
                 draw_digit(page, digit)
                 open_explainer(page)
+                scroll_to_why(page)
                 page.screenshot(path=DOCS / "explain.png")
 
                 phone = open_phone(browser, f"{url}/draw")
                 draw_digit(phone, digit, finger=True)
                 open_explainer(phone)
+                scroll_to_why(phone)
                 phone.screenshot(path=DOCS / "explain_phone.png")
                 print(f"phone: {sideways(phone):.0f} px of sideways scrolling")
                 browser.close()

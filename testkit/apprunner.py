@@ -370,3 +370,24 @@ def fill_training_form(page, name, epochs, arch=None, size=None, augment=None):
         page.locator(".st-key-train_augment label").click()
     page.locator(".st-key-train_name input").fill(name)
     page.locator(".st-key-train_name input").press("Enter")
+
+
+def with_cached_embeddings(folder: Path) -> Path:
+    """`folder` (a models folder made by models_with_default) given the bundled model's
+    cached training embeddings, if this checkout has them (models/.cache): the Draw page's
+    nearest training images then come in a second, not after a minute of computing."""
+    import shutil
+
+    from mnist_core.store import MODELS_DIR
+
+    if (MODELS_DIR / ".cache").is_dir():
+        shutil.copytree(MODELS_DIR / ".cache", folder / ".cache", dirs_exist_ok=True)
+    return folder
+
+
+def open_explainer(page, timeout=300000) -> None:
+    """Open the Draw page's "How the model decided" and wait for its nearest training
+    images (the first time for a model, its training embeddings are computed)."""
+    page.locator(".st-key-draw_explain summary").click()
+    page.locator(".st-key-explain_neighbours img").nth(7).wait_for(timeout=timeout)
+    wait_idle(page)

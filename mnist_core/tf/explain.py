@@ -33,6 +33,7 @@ from ..data import load_mnist, to_float
 from ..evidence import (
     NEIGHBOURS,
     RANDOM_DRAWS,
+    SMOOTHING,
     Deletion,
     Evidence,
     Neighbours,
@@ -110,15 +111,21 @@ def why(model, digit: np.ndarray, embeddings: np.ndarray) -> Why:
     return Why(evidence(model, digit), nearest_training(model, digit, embeddings))
 
 
-def evidence(model, digit: np.ndarray, method: str = "gradient", seed: int = 0) -> Evidence:
+def evidence(
+    model,
+    digit: np.ndarray,
+    method: str = "gradient",
+    seed: int = 0,
+    sigma: float = SMOOTHING,
+) -> Evidence:
     """The answer, the runner-up, the evidence map (see Evidence) and its deletion check
     for one (28, 28) input in [0, 1]. `method`: "gradient" (× input) or "occlusion";
-    `seed` picks the random deletions."""
+    `seed` picks the random deletions; `sigma`: the map's blur in pixels (evidence.on_ink)."""
     digit = np.asarray(digit, np.float32)
     probs = _probabilities(model, digit[None])[0]
     second, first = np.argsort(probs, kind="stable")[-2:]
     answer, runner_up = int(first), int(second)
-    heat = on_ink(EVIDENCE_METHODS[method](model, digit, answer, runner_up), digit)
+    heat = on_ink(EVIDENCE_METHODS[method](model, digit, answer, runner_up), digit, sigma)
     rng = np.random.default_rng(seed)
     top = without(digit, top_ink(heat, digit))
     randoms = [without(digit, random_ink(digit, rng)) for _ in range(RANDOM_DRAWS)]
