@@ -17,8 +17,6 @@ from testkit.apprunner import (
     open_phone,
     prediction,
     sideways,
-    start_app,
-    stop_app,
     touch_draw,
     wait_idle,
     with_cached_embeddings,
@@ -26,11 +24,10 @@ from testkit.apprunner import (
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    models = with_cached_embeddings(models_with_default(tmp_path_factory.mktemp("models")))
-    process, url = start_app(models_dir=models)
-    yield url
-    stop_app(process)
+def app(tmp_path_factory, app_server):
+    return app_server(
+        with_cached_embeddings(models_with_default(tmp_path_factory.mktemp("models")))
+    )
 
 
 def test_explainer_shows_evidence_and_nearest_images_within_a_phone(app, browser):
