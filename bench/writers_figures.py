@@ -42,10 +42,10 @@ import numpy as np
 from mnist_core.calibration import Honesty
 from mnist_core.handwriting import STYLES, TESTING, distorted
 from mnist_core.non_digit_tests import NonDigitSet
-from mnist_core.pen_training import HandwritingRecipe, drawing_input
+from mnist_core.pen_training import PAGE_PEN, HandwritingRecipe, drawing_input, page_drawings
 from mnist_core.pendigits import PenDigits, pen_digits_path
 from mnist_core.store import DEFAULT_MODEL, model_path
-from mnist_core.tf.default_model import BASE_MODEL, PAGE_PEN, learn_handwriting, page_drawings
+from mnist_core.tf.default_model import BASE_MODEL, learn_handwriting
 from testkit.figures import save_figures
 
 SOURCES = ("syn", "ced", "aga", "imp")
