@@ -7,10 +7,10 @@ import streamlit as st
 
 from mnist_core.calibration import NOT_SURE_BELOW
 from mnist_core.preprocess import Steps, canvas_steps, ink_image
-from mnist_core.store import DEFAULT_MODEL, ModelInfo
+from mnist_core.store import DEFAULT_MODEL, ModelError, ModelInfo
 from ui.charts import digit_bars
 from ui.kept import keep, reset, restore
-from ui.services import model_answer, prediction_worker
+from ui.services import prediction_worker
 
 PREVIEW_SCALE = 6  # each of the 28×28 input pixels shown as a 6×6 block
 MODEL = "draw_model"  # the model picker's key
@@ -95,8 +95,10 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
             icon="✏️",
         )
         return None
-    probs = model_answer(prediction_worker().probabilities, model, steps.digit, "predict")
-    if probs is None:
+    try:
+        probs = prediction_worker().probabilities(model.path, steps.digit)
+    except ModelError as err:
+        st.error(f"This model can't predict: {err}")
         return None
     best = int(probs.argmax())
     sure = probs[best] >= NOT_SURE_BELOW

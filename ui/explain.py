@@ -9,8 +9,8 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from mnist_core.preprocess import BOX, Steps
-from mnist_core.store import ModelInfo
-from ui.services import model_answer, prediction_worker
+from mnist_core.store import ModelError, ModelInfo
+from ui.services import prediction_worker
 
 STEP_WIDTH = 150  # pixels each step's picture is shown at
 PICTURE_COLUMNS = 8
@@ -46,8 +46,10 @@ Two classic mistakes, which the Train page can make on purpose (under *Advanced*
 
 def pipeline_ui(canvas: np.ndarray, steps: Steps, model: ModelInfo) -> None:
     """The steps from canvas to probabilities, with the real intermediate images."""
-    seen = model_answer(prediction_worker().explain, model, steps.digit, "be explained")
-    if seen is None:
+    try:
+        seen = prediction_worker().explain(model.path, steps.digit)
+    except ModelError as err:
+        st.error(f"This model can't be explained: {err}")
         return
     top, left, bottom, right = steps.bbox
     one, two, three, four = st.columns(4)
@@ -110,9 +112,11 @@ def why_ui(steps: Steps, model: ModelInfo) -> None:
         "Finding the nearest of MNIST's 60,000 training images: the first time for a "
         "model, this reads them all through it (up to a minute)…"
     ):
-        found = model_answer(prediction_worker().why, model, steps.digit, "be explained")
-    if found is None:
-        return
+        try:
+            found = prediction_worker().why(model.path, steps.digit)
+        except ModelError as err:
+            st.error(f"This model can't be explained: {err}")
+            return
     e, near = found.evidence, found.neighbours
     st.markdown(
         f"**7. Why {e.digit}?** Red: ink that pushed towards **{e.digit}**; blue: ink that "

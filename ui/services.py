@@ -20,7 +20,6 @@ from mnist_core.processes.training import JobRunner
 from mnist_core.store import (
     DEFAULT_MODEL,
     MODELS_DIR,
-    ModelError,
     ModelInfo,
     list_models,
     model_path,
@@ -47,16 +46,6 @@ def memory_cleaning() -> bool:
 def prediction_worker() -> PredictionWorker:
     """One TensorFlow process per server, started at first use with the default model."""
     return PredictionWorker(warm_model=model_path(DEFAULT_MODEL))
-
-
-def model_answer(ask, model: ModelInfo, digit: np.ndarray, cannot: str):
-    """`ask(model.path, digit)` (a PredictionWorker method), or None once an error saying
-    "This model can't <cannot>: why" is on the page."""
-    try:
-        return ask(model.path, digit)
-    except ModelError as err:
-        st.error(f"This model can't {cannot}: {err}")
-        return None
 
 
 def saved_models(models_dir: Path = MODELS_DIR) -> list[ModelInfo]:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -30,14 +31,68 @@ from ..store import ModelError
 from .child import background_threads, parent_connection, spawn
 
 ANSWERS, STUDIES = "answers", "studies"
-# which lane answers each request: a drawing's answer never waits behind the others
-LANE_OF = {
-    "probabilities": ANSWERS,
-    "classify": STUDIES,
-    "test_set": STUDIES,
-    "explain": STUDIES,
-    "why": STUDIES,
-}
+
+
+# ---- the messages ----------------------------------------------------------------------
+# parent → child: (a request below, the model file's path as a string); child → parent:
+# Answer or Refused. Each request names its lane: a drawing's answer never waits behind
+# the others.
+
+
+@dataclass(frozen=True)
+class Probabilities:
+    """(10,) probabilities for one (28, 28) input in [0, 1]."""
+
+    digit: np.ndarray
+    lane: ClassVar[str] = ANSWERS
+
+
+@dataclass(frozen=True)
+class Classify:
+    """(N, 10) probabilities for (N, 28, 28) inputs in [0, 1]."""
+
+    images: np.ndarray
+    lane: ClassVar[str] = STUDIES
+
+
+@dataclass(frozen=True)
+class TestSet:
+    """(10000, 10) probabilities for the MNIST test images, in their order."""
+
+    lane: ClassVar[str] = STUDIES
+
+
+@dataclass(frozen=True)
+class Explain:
+    """explain.Explanation's fields as a dict, for one (28, 28) input."""
+
+    digit: np.ndarray
+    lane: ClassVar[str] = STUDIES
+
+
+@dataclass(frozen=True)
+class WhyAsked:
+    """evidence.Why: the evidence map and nearest training images for one input."""
+
+    digit: np.ndarray
+    lane: ClassVar[str] = STUDIES
+
+
+Request = Probabilities | Classify | TestSet | Explain | WhyAsked
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: object
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The model or the input could not be used: why, in words for people."""
+
+    reason: str
+
+
 # added to the studies process's nice value: answers first, yet a model is still tested
 # in seconds while a training takes the cores (at +10, on this machine busy with other
 # work, opening the Evaluate page took 74 s)
@@ -77,16 +132,18 @@ class Lane:
             "mnist_core.processes.prediction", self.name, *warm, threads=threads
         )
 
-    def ask(self, kind: str, model_path: Path, payload, timeout: float):
+    def ask(self, request: Request, model_path: Path, timeout: float):
+        """The request's answer; ModelError if the model or input can't be used, or the
+        process stopped (it restarts on the next request)."""
         with self._lock:
             self._busy.set()
             try:
                 if self._process is None or self._process.poll() is not None:
                     self._start()
-                self._conn.send((kind, str(model_path), payload))
+                self._conn.send((request, str(model_path)))
                 if not self._conn.poll(timeout):
                     raise TimeoutError
-                status, answer = self._conn.recv()
+                reply: Answer | Refused = self._conn.recv()
             except (EOFError, OSError, TimeoutError) as err:
                 if self._process is not None:
                     self._process.kill()
@@ -95,9 +152,9 @@ class Lane:
                 ) from err
             finally:
                 self._busy.clear()
-        if status != "ok":
-            raise ModelError(answer)
-        return answer
+        if isinstance(reply, Refused):
+            raise ModelError(reply.reason)
+        return reply.value
 
     def kill(self) -> None:
         """End the process now (as a crash would); the next request starts a new one."""
@@ -123,29 +180,29 @@ class PredictionWorker:
 
     def probabilities(self, model_path: Path, digit: np.ndarray, timeout: float = 60) -> np.ndarray:
         """(10,) probabilities for one (28, 28) input; ModelError if the model is unusable."""
-        return self._ask("probabilities", model_path, np.asarray(digit, np.float32), timeout)
+        return self._ask(Probabilities(np.asarray(digit, np.float32)), model_path, timeout)
 
     def classify(self, model_path: Path, images: np.ndarray, timeout: float = 120) -> np.ndarray:
         """(N, 10) probabilities for (N, 28, 28) inputs in [0, 1]."""
-        return self._ask("classify", model_path, np.asarray(images, np.float32), timeout)
+        return self._ask(Classify(np.asarray(images, np.float32)), model_path, timeout)
 
     def test_set(self, model_path: Path, timeout: float = 300) -> np.ndarray:
         """(10000, 10) float32 probabilities for the MNIST test images, in their order."""
-        return self._ask("test_set", model_path, None, timeout)
+        return self._ask(TestSet(), model_path, timeout)
 
     def explain(self, model_path: Path, digit: np.ndarray, timeout: float = 60):
         """explain.Explanation's fields as a dict (logits, kind, pictures, strengths)."""
-        return self._ask("explain", model_path, np.asarray(digit, np.float32), timeout)
+        return self._ask(Explain(np.asarray(digit, np.float32)), model_path, timeout)
 
     def why(self, model_path: Path, digit: np.ndarray, timeout: float = 300) -> Why:
         """Evidence and nearest training images for one (28, 28) input (evidence.Why). The
         first request for a model computes its 60,000 training embeddings (tens of seconds
         for a convolutional model, unless cached on disk), in the studies lane: the
         answers lane never waits for them."""
-        return self._ask("why", model_path, np.asarray(digit, np.float32), timeout)
+        return self._ask(WhyAsked(np.asarray(digit, np.float32)), model_path, timeout)
 
-    def _ask(self, kind: str, model_path: Path, payload, timeout: float):
-        return self.lanes[LANE_OF[kind]].ask(kind, model_path, payload, timeout)
+    def _ask(self, request: Request, model_path: Path, timeout: float):
+        return self.lanes[request.lane].ask(request, model_path, timeout)
 
     def close(self) -> None:
         for lane in self.lanes.values():
@@ -153,25 +210,28 @@ class PredictionWorker:
 
 
 def child_main(conn, lane: str, warm_model: str | None) -> None:
-    """Child side: answer (kind, model path, payload) with ("ok", answer) or ("error", why)."""
+    """Child side: answer each (request, model path) with Answer, or Refused and why."""
     # the one place this module loads TensorFlow: in the child, never in the server, and
     # without its start-up and retracing lines in the terminal of `make run`
     with tensorflow_quietly(verbose_from_env()):
         from ..tf.explain import cached_embeddings, explain, why
         from ..tf.predict import cached_model, classify, probabilities
 
-    # each answers (model path, payload)
-    answers = {
-        "probabilities": lambda path, digit: probabilities(cached_model(path), digit)[0],
-        "classify": lambda path, images: classify(cached_model(path), images).astype(np.float32),
-        "test_set": lambda path, _: classify(cached_model(path), to_float(load_mnist()[2])).astype(
-            np.float32
-        ),
-        # a dict: unpickling it needs no Keras in the server
-        "explain": lambda path, digit: asdict(explain(cached_model(path), digit)),
-        # records of mnist_core.evidence, which imports no Keras either
-        "why": lambda path, digit: why(cached_model(path), digit, cached_embeddings(path)),
-    }
+    def answer(request: Request, path: str):
+        model = cached_model(path)
+        match request:
+            case Probabilities(digit=digit):
+                return probabilities(model, digit)[0]
+            case Classify(images=images):
+                return classify(model, images).astype(np.float32)
+            case TestSet():
+                return classify(model, to_float(load_mnist()[2])).astype(np.float32)
+            case Explain(digit=digit):  # a dict: unpickling it needs no Keras in the server
+                return asdict(explain(model, digit))
+            case WhyAsked(digit=digit):  # evidence's records import no Keras either
+                return why(model, digit, cached_embeddings(path))
+        raise TypeError(f"unknown request {type(request).__name__}")
+
     if lane == STUDIES:
         os.nice(STUDIES_NICENESS)
     if warm_model is not None:
@@ -181,21 +241,23 @@ def child_main(conn, lane: str, warm_model: str | None) -> None:
             pass
     while True:
         try:
-            kind, path, payload = conn.recv()
+            request, path = conn.recv()
         except (EOFError, OSError):
             return  # the server went away
         try:
-            if kind not in answers:
-                raise ValueError(f"unknown request {kind!r}")
-            reply = ("ok", answers[kind](path, payload))
+            reply = Answer(answer(request, path))
         except (ModelError, DataError) as err:
-            reply = ("error", str(err))
+            reply = Refused(str(err))
         except ValueError as err:  # the input, not the model
-            reply = ("error", f"cannot read this drawing: {err}")
+            reply = Refused(f"cannot read this drawing: {err}")
         except Exception as err:  # noqa: BLE001 - any failure must reach the page as a message
-            reply = ("error", f"{Path(path).name}: {type(err).__name__}: {err}")
+            reply = Refused(f"{Path(path).name}: {type(err).__name__}: {err}")
         conn.send(reply)
 
 
 if __name__ == "__main__":
-    child_main(parent_connection(), sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
+    # Run from the module under its own name, not as __main__: requests and replies are
+    # pickled by class path, and the server knows mnist_core.processes.prediction.
+    from mnist_core.processes.prediction import child_main as main
+
+    main(parent_connection(), sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
