@@ -21,10 +21,10 @@ import numpy as np
 
 from .architectures import ARCHITECTURES
 from .config import (
-    COMMAND_LINE_PRESETS,
     MAX_TRAIN_SIZE,
     TUTORIAL,
     TrainConfig,
+    command_line_preset,
     describe_preset,
 )
 from .data import DataError, load_mnist
@@ -133,7 +133,7 @@ def parser() -> argparse.ArgumentParser:
     train = command(
         "train",
         "train a model on MNIST and save it; --arch dense (the default) starts from "
-        f"{describe_preset(COMMAND_LINE_PRESETS['dense'])}",
+        f"{describe_preset(command_line_preset('dense'))}",
     )
     for option, field, kind, text in CONFIG_OPTIONS:
         if field == "arch":
@@ -187,7 +187,7 @@ def preset_default(field: str) -> str:
     def shown(value) -> str:
         return ("on" if value else "off") if isinstance(value, bool) else str(value)
 
-    values = {arch: shown(getattr(p, field)) for arch, p in COMMAND_LINE_PRESETS.items()}
+    values = {arch: shown(getattr(command_line_preset(arch), field)) for arch in ARCHITECTURES}
     if len(set(values.values())) == 1:
         return f"(default: {next(iter(values.values()))})"
     return f"(default: {', '.join(f'{v} for {arch}' for arch, v in values.items())})"
@@ -196,7 +196,7 @@ def preset_default(field: str) -> str:
 def config_from_args(args) -> TrainConfig:
     """The run that `train`'s arguments ask for: each option given, and the chosen
     architecture's preset for the rest."""
-    preset = COMMAND_LINE_PRESETS[args.arch]
+    preset = command_line_preset(args.arch)
     given = {field: getattr(args, field) for _, field, _, _ in CONFIG_OPTIONS}
     return TrainConfig(
         **{field: getattr(preset, field) if v is None else v for field, v in given.items()}

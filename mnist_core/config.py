@@ -3,7 +3,7 @@ way of starting one (the Train page's form, the CLI) takes its defaults from."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from .architectures import ARCHITECTURES, MISTAKES
 from .names import validate_name
@@ -24,7 +24,8 @@ FINE_TUNE_NON_DIGITS = 0.2
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Everything that decides a training run; stored beside the model it makes.
+    """Everything that decides a training run; stored beside the model it makes. Made
+    only with valid values (ValueError with a one-line reason otherwise).
 
     The field defaults are the tutorial's plain run; the presets below are what people get.
     """
@@ -40,6 +41,11 @@ class TrainConfig:
     # the user's own drawings mixed with MNIST, instead of training a new model.
     base_model: str | None = None
     mistake: str = "none"  # a classic mistake made on purpose, to show it (MISTAKES)
+
+    def __post_init__(self):
+        # checked once, when made: a TrainConfig that exists is a valid one, and what
+        # takes one (a TrainingRequest, the training loop, the child) trusts it
+        self.validate()
 
     def validate(self) -> None:
         """Raise ValueError with a one-line reason for any value out of range."""
@@ -89,6 +95,19 @@ NEW_MODEL = TrainConfig(arch="cnn", batch_size=64, train_size=20_000, augment=Tr
 PAGE_PRESETS = {"dense": TUTORIAL, "cnn": NEW_MODEL}
 # `python -m mnist_core train --arch ARCH`; with no --arch, the tutorial's run
 COMMAND_LINE_PRESETS = {"dense": TUTORIAL, "cnn": TrainConfig(arch="cnn", augment=True)}
+
+
+def page_preset(arch: str) -> TrainConfig:
+    """The Train page's starting settings for `arch`; an architecture without a preset of
+    its own starts as the cnn does (adding one stays an entry in architectures.py)."""
+    return PAGE_PRESETS.get(arch) or replace(NEW_MODEL, arch=arch)
+
+
+def command_line_preset(arch: str) -> TrainConfig:
+    """`train --arch ARCH`'s defaults, likewise."""
+    return COMMAND_LINE_PRESETS.get(arch) or replace(COMMAND_LINE_PRESETS["cnn"], arch=arch)
+
+
 # Fine-tuning a trained model on a person's drawings: a tenth of the learning rate it was
 # trained with, so it adapts without unlearning, and 10,000 MNIST digits mixed in. Its
 # architecture is the base model's, read from the base's metadata.

@@ -355,8 +355,8 @@ class TrainingRequest:
 
 
 def check_new_run(config: TrainConfig, name: str, models_dir, overwrite: bool = False) -> None:
-    """ValueError with a one-line reason unless `config` can train a model saved as `name`."""
-    config.validate()
+    """ValueError with a one-line reason unless `config` (valid, as every TrainConfig is)
+    can train a model saved as `name`."""
     if config.base_model is not None and not model_path(config.base_model, models_dir).exists():
         raise ValueError(f"there is no saved model {config.base_model!r} to fine-tune")
     if config.base_model == name:

@@ -19,10 +19,10 @@ from mnist_core.config import (
     MAX_TRAIN_SIZE,
     MIN_FINE_TUNE_DRAWINGS,
     NEW_MODEL,
-    PAGE_PRESETS,
     TrainConfig,
     check_fine_tune_drawings,
     describe_preset,
+    page_preset,
 )
 from mnist_core.config import drawing_repeats as repeats_for
 from mnist_core.curves import history_epochs, saved_curves
@@ -216,7 +216,7 @@ def _mode_changed() -> None:
 def _arch_changed() -> None:
     """Picking an architecture puts its preset on the form (dense: the tutorial's run)."""
     arch = st.session_state.get(KEY.arch, NEW_MODEL.arch)
-    st.session_state.update(preset_values(PAGE_PRESETS[arch]))
+    st.session_state.update(preset_values(page_preset(arch)))
     _name_default()
 
 
@@ -259,7 +259,7 @@ def _mistake_ui(models: list[ModelInfo]) -> str:
 def arch_caption(arch: str, models: list[ModelInfo]) -> str:
     """The architecture's summary and, measured here, its best saved model's test accuracy
     with the conditions it was trained under."""
-    text = f"{ARCHITECTURES[arch].summary}; starts from {describe_preset(PAGE_PRESETS[arch])}"
+    text = f"{ARCHITECTURES[arch].summary}; starts from {describe_preset(page_preset(arch))}"
     runs = [
         m
         for m in models
