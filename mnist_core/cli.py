@@ -151,29 +151,27 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("model", help="a saved model's name or a .keras path")
     evaluate.add_argument("--json", action="store_true", help="print the result as JSON")
 
-    predict = command("predict", "read digits from drawings (PNG/JPEG)")
-    predict.add_argument("model", help="a saved model's name or a .keras path")
-    predict.add_argument(
-        "images",
-        nargs="+",
-        type=Path,
-        help="image files; unreadable ones are reported and the rest answered",
-    )
-    predict.add_argument("--json", action="store_true", help="one JSON object per image")
+    def on_images(name: str, about: str, done: str):
+        """A sub-command that takes a model and image files: `done` says what is done to
+        the readable ones."""
+        sub = command(name, about)
+        sub.add_argument("model", help="a saved model's name or a .keras path")
+        sub.add_argument(
+            "images",
+            nargs="+",
+            type=Path,
+            help=f"image files; unreadable ones are reported and the rest {done}",
+        )
+        sub.add_argument("--json", action="store_true", help="one JSON object per image")
+        return sub
 
-    explain = command(
+    on_images("predict", "read digits from drawings (PNG/JPEG)", "answered")
+    on_images(
         "explain",
         "why a model read drawings (PNG/JPEG) as it did: the evidence on the ink, the "
         "deletion check, the nearest MNIST training images",
+        "explained",
     )
-    explain.add_argument("model", help="a saved model's name or a .keras path")
-    explain.add_argument(
-        "images",
-        nargs="+",
-        type=Path,
-        help="image files; unreadable ones are reported and the rest explained",
-    )
-    explain.add_argument("--json", action="store_true", help="one JSON object per image")
 
     listing = command("list", "saved models with their metadata")
     listing.add_argument("--json", action="store_true", help="one JSON object per model")
