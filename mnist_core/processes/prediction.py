@@ -29,7 +29,13 @@ from .child import background_threads, parent_connection, spawn
 
 ANSWERS, STUDIES = "answers", "studies"
 # which lane answers each request: a drawing's answer never waits behind the others
-LANE_OF = {"probabilities": ANSWERS, "classify": STUDIES, "test_set": STUDIES, "explain": STUDIES}
+LANE_OF = {
+    "probabilities": ANSWERS,
+    "number": ANSWERS,
+    "classify": STUDIES,
+    "test_set": STUDIES,
+    "explain": STUDIES,
+}
 # added to the studies process's nice value: answers first, yet a model is still tested
 # in seconds while a training takes the cores (at +10, on this machine busy with other
 # work, opening the Evaluate page took 74 s)
@@ -117,6 +123,11 @@ class PredictionWorker:
         """(10,) probabilities for one (28, 28) input; ModelError if the model is unusable."""
         return self._ask("probabilities", model_path, np.asarray(digit, np.float32), timeout)
 
+    def number(self, model_path: Path, inputs: np.ndarray, timeout: float = 60) -> np.ndarray:
+        """(K, 10) probabilities for a number's (K, 28, 28) inputs (number_reading's
+        model_inputs), in one request answered by one predict_on_batch; a drawing's lane."""
+        return self._ask("number", model_path, np.asarray(inputs, np.float32), timeout)
+
     def classify(self, model_path: Path, images: np.ndarray, timeout: float = 120) -> np.ndarray:
         """(N, 10) probabilities for (N, 28, 28) inputs in [0, 1]."""
         return self._ask("classify", model_path, np.asarray(images, np.float32), timeout)
@@ -145,6 +156,8 @@ def child_main(conn, lane: str, warm_model: str | None) -> None:
 
     answers = {
         "probabilities": lambda model, digit: probabilities(model, digit)[0],
+        # all the inputs of a number in one batch: one predict_on_batch
+        "number": lambda model, inputs: probabilities(model, inputs).astype(np.float32),
         "classify": lambda model, images: classify(model, images).astype(np.float32),
         "test_set": lambda model, _: classify(model, to_float(load_mnist()[2])).astype(np.float32),
         # a dict: unpickling it needs no Keras in the server
