@@ -296,4 +296,5 @@ def _read_piece(
 
 def _digit_ink(steps: Steps, x0: int, y0: int) -> DigitInk:
     top, left, bottom, right = steps.bbox
-    return DigitInk(box=(x0 + left, y0 + top, x0 + right, y0 + bottom), steps=steps)
+    box = (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom))
+    return DigitInk(box=box, steps=steps)
