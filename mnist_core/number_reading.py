@@ -3,8 +3,10 @@ where; chosen among mnist_core.numbers' options with the model's answers.
 
 All the inputs of a number (every option of every group) go to the model in one batch;
 for each group the option read with the highest chance of being right throughout (the
-product of its digits' confidences) is kept. A digit under calibration.NOT_SURE_BELOW is
-shown with "?" after it, as a single digit is on the Draw page (`7?`, `203?6`).
+product of its digits' confidences) is kept; but a group drawn alone (InkGroup.lone) is
+read whole, exactly as a single digit today, unless that reading is not sure. A digit
+under calibration.NOT_SURE_BELOW is shown with "?" after it, as a single digit is on the
+Draw page (`7?`, `203?6`).
 
 Pure numpy; the model is a function passed in.
 """
@@ -80,6 +82,11 @@ def chosen(groups: list[InkGroup], probabilities: np.ndarray) -> NumberReading:
         for option in group.options:
             answers = probabilities[k : k + len(option)]
             k += len(option)
+            if group.lone and best is not None and best_chance >= NOT_SURE_BELOW:
+                # a digit drawn alone keeps today's answer unless it is not sure. Not
+                # for digits among others: keeping those read whole at 90% lost more
+                # touching digits than it saved digits cut in two (composed numbers)
+                continue
             # no weight against cuts: on composed numbers one (0.8 a cut) lost more
             # touching digits read whole than it saved single digits read as two
             chance = float(np.prod(answers.max(axis=1)))

@@ -8,9 +8,10 @@ keep apart. Every digit of a number is about as tall as the others, so a shorter
 is a piece of one (a 5's separate top bar, a 1's foot, a 4's first stroke) and joins the
 group whose columns it overlaps most, or the nearest. A group of a number wider than one
 digit usually is (MAY_TOUCH) may be digits whose ink touches: it also gets options cut at
-columns, and number_reading lets the model choose. A group alone (one digit drawn alone
-keeps today's answer) gets them only when TOO_WIDE, as no one digit is; by shape alone
-(split_number) such a group is cut at its column of least ink. Each digit's own ink then
+columns, and number_reading lets the model choose (a group drawn alone is its whole
+drawing, exactly as a single digit's, and is cut only where that reads as not sure); by
+shape alone (split_number) a group TOO_WIDE for any one digit is cut at its column of
+least ink. Each digit's own ink then
 goes through preprocess.ink_steps, the single drawing's recipe (MNIST's).
 
 Bounded work on any image: at most MAX_PARTS parts (those with most ink), MAX_DIGITS
@@ -118,6 +119,7 @@ class InkGroup:
     """
 
     options: tuple[tuple[DigitInk, ...], ...]
+    lone: bool = False  # the only group drawn, narrower than TOO_WIDE: see number_reading
 
 
 def number_options(image: np.ndarray) -> list[InkGroup]:
@@ -130,11 +132,6 @@ def number_options(image: np.ndarray) -> list[InkGroup]:
     mask = ink > INK_LEVEL
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
     groups = grouped(ink_parts(ink, mask, labels, count, side))[:MAX_DIGITS]
-    if len(groups) == 1 and not too_wide(groups[0]):
-        # one digit, as a single drawing is read: a lone group is cut only when no one
-        # digit is that wide, so that each digit drawn alone keeps today's answer
-        steps = ink_steps(ink, side)
-        return [] if steps is None else [InkGroup(((_digit_ink(steps, 0, 0),),))]
     owner = _owners(ink, labels)
     found, inputs = [], len(groups)
     for group in sorted(groups, key=lambda g: min(p.x0 for p in g)):
@@ -154,7 +151,9 @@ def number_options(image: np.ndarray) -> list[InkGroup]:
         if too_wide(group) and len(options) > 1:  # by shape alone: the best cut
             options.insert(0, options.pop(1))
         if options:
-            found.append(InkGroup(tuple(options)))
+            # one digit drawn alone keeps today's input and, unless no one digit is that
+            # wide, today's answer unless it is not sure (number_reading)
+            found.append(InkGroup(tuple(options), lone=len(groups) == 1 and not too_wide(group)))
     return found
 
 

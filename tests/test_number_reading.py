@@ -8,7 +8,7 @@ from mnist_core.calibration import NOT_SURE_BELOW
 from mnist_core.number_reading import NumberReading, chosen, model_inputs, read_number
 from mnist_core.numbers import DigitInk, InkGroup, number_options
 from mnist_core.pendigits import PenDigits
-from mnist_core.preprocess import Steps
+from mnist_core.preprocess import Steps, canvas_to_mnist
 from mnist_core.processes.prediction import PredictionWorker
 from mnist_core.tf.predict import cached_model, probabilities
 from testkit.number_canvas import compose, writers_digits
@@ -47,6 +47,14 @@ def test_each_group_is_read_by_its_option_most_likely_right_throughout():
     assert chosen(groups, np.array(answers)).number == "28"
     with pytest.raises(ValueError, match="5 answers"):
         chosen(groups, np.array(answers[:5]))
+
+
+def test_a_digit_drawn_alone_is_cut_only_where_it_reads_as_not_sure():
+    alone = [InkGroup(((ink(0),), (ink(0), ink(40))), lone=True)]
+    cut_reads_better = [answer(0, 0.6), answer(1, 0.99), answer(7, 0.99)]
+    assert chosen(alone, np.array(cut_reads_better)).number == "0"
+    cut_reads_better[0] = answer(0, NOT_SURE_BELOW - 0.01)
+    assert chosen(alone, np.array(cut_reads_better)).number == "17"
 
 
 def test_digits_under_the_not_sure_line_are_shown_with_a_question_mark():
@@ -103,3 +111,16 @@ def test_worker_answers_a_number_in_one_request(default_model_path, numbers):
         np.testing.assert_allclose(answers, direct, atol=1e-5)
     finally:
         worker.close()
+
+
+def test_a_digit_drawn_alone_gets_todays_answer(default_model_path, pen_sample):
+    model = cached_model(default_model_path)
+    images, _ = pen_sample
+    for image in images[:40]:
+        today = probabilities(model, canvas_to_mnist(image)[None])[0]
+        reading = read_number(image, lambda x: probabilities(model, x))
+        if today.max() >= NOT_SURE_BELOW:
+            [digit] = reading.digits
+            assert digit.digit == today.argmax()
+            assert digit.confidence == pytest.approx(today.max(), abs=1e-4)
+            np.testing.assert_array_equal(digit.digit_input, canvas_to_mnist(image))
