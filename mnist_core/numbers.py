@@ -51,6 +51,7 @@ SAME_DIGIT = 0.5  # share of the narrower part's column span inside the other's:
 # that, and 99.9% narrower than 2. Measured on composed numbers (bench/number_figures.py).
 MAY_TOUCH = 0.6
 TOO_WIDE = 1.6
+WIDER_THAN = 1.3  # a group this much wider than its number's other digits may be two
 CUT_STEP = 0.06  # cuts are tried this share of the height apart
 MAX_CUTS = 12  # and at most this many in one group, spread over it
 MIN_CUT = 0.1  # each side of a cut keeps at least this share of the height, pen taken off
@@ -137,7 +138,9 @@ def number_options(image: np.ndarray) -> list[InkGroup]:
     for group in sorted(groups, key=lambda g: min(p.x0 for p in g)):
         x0, x1 = min(p.x0 for p in group), max(p.x1 for p in group)
         options = []
-        tried = cuts(group, labels)[: max(MAX_INPUTS - inputs, 0) // 2]
+        others = [g for g in groups if g is not group]
+        tried = cuts(group, labels) if wider_than(group, others) else []
+        tried = tried[: max(MAX_INPUTS - inputs, 0) // 2]
         inputs += 2 * len(tried)
         for columns in [[], *tried]:
             if len(groups) == 1 and not columns:  # one digit whole: as a single drawing
@@ -161,22 +164,23 @@ def ink_parts(
     ink: np.ndarray, mask: np.ndarray, labels: np.ndarray, count: int, side: int
 ) -> list[_Part]:
     """The connected parts of `mask` (labelled 1..count in `labels`) that may be digits or
-    pieces of digits: not dots (no longer than DOT_ELONGATION pen widths) nor specks
-    (under MIN_EXTENT of `side`); the MAX_PARTS with most ink."""
+    pieces of digits: not specks (under MIN_EXTENT of `side`) nor dots (no longer than
+    DOT_ELONGATION pen widths); the MAX_PARTS with most ink."""
     if count == 0:
         return []
-    index = np.arange(1, count + 1)
-    pen = 2 * ndimage.maximum(distance_to_background(mask), labels, index)
-    mass = ndimage.sum(ink, labels, index)
+    mass = np.bincount(labels.ravel(), weights=ink.ravel(), minlength=count + 1)[1:]
+    objects = ndimage.find_objects(labels)
+    extents = np.array([max(r.stop - r.start, c.stop - c.start) for r, c in objects])
+    large = np.flatnonzero(extents >= MIN_EXTENT * side)
     parts = []
-    for k, (rows, cols) in enumerate(ndimage.find_objects(labels)):
-        extent = max(rows.stop - rows.start, cols.stop - cols.start)
-        if extent < DOT_ELONGATION * pen[k] or extent < MIN_EXTENT * side:
+    for k in large[np.argsort(-mass[large], kind="stable")][: 2 * MAX_PARTS]:
+        rows, cols = objects[k]
+        own = np.pad(labels[rows, cols] == k + 1, 1)  # a ring of background around it
+        pen = 2 * float(distance_to_background(own).max())  # the widest disc inside
+        if extents[k] < DOT_ELONGATION * pen:
             continue
-        parts.append(
-            _Part(k + 1, cols.start, rows.start, cols.stop, rows.stop, float(mass[k]), pen[k])
-        )
-    return sorted(parts, key=lambda p: -p.mass)[:MAX_PARTS]
+        parts.append(_Part(k + 1, cols.start, rows.start, cols.stop, rows.stop, mass[k], pen))
+    return parts[:MAX_PARTS]
 
 
 def grouped(parts: list[_Part]) -> list[list[_Part]]:
@@ -235,6 +239,16 @@ def too_wide(group: list[_Part]) -> bool:
     """Wider than almost any one digit is tall (TOO_WIDE): digits whose ink touches."""
     width, height, _ = _shape(group)
     return width > TOO_WIDE * height
+
+
+def wider_than(group: list[_Part], others: list[list[_Part]]) -> bool:
+    """Whether a group is WIDER_THAN the other digits of its number usually are (their
+    median ink width), as two touching digits are; True when it is alone."""
+    if not others:
+        return True
+    widths = [max(p.x1 for p in g) - min(p.x0 for p in g) for g in others]
+    width = max(p.x1 for p in group) - min(p.x0 for p in group)
+    return width > WIDER_THAN * float(np.median(widths))
 
 
 def cuts(group: list[_Part], labels: np.ndarray) -> list[list[int]]:
