@@ -2,6 +2,7 @@
 with the mouse on a desktop and with a finger on a 390×844 phone, read right in view."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -52,12 +53,19 @@ def read_number_mode(page) -> str:
     )
 
 
-def shown_number(page) -> str:
+def shown_number(page, length: int) -> str:
+    """The Prediction's value once it reads `length` digits: the canvas sends each stroke
+    200 ms after it ends, and the page answers for each, so a number grows to its length
+    (up to 30 s, then whatever it shows)."""
     metric = page.locator(METRIC).filter(has_text="Prediction")
     metric.wait_for(timeout=30000)
-    page.wait_for_timeout(400)  # the canvas sends its last stroke 200 ms after mouse-up
+    value = metric.locator("[data-testid='stMetricValue']")
+    try:
+        expect(value).to_have_text(re.compile(rf"^(\d\??){{{length}}}$"), timeout=30000)
+    except AssertionError:
+        pass
     wait_idle(page)
-    return metric.locator("[data-testid='stMetricValue']").inner_text().strip()
+    return value.inner_text().strip()
 
 
 def test_a_number_drawn_with_the_mouse_is_read(app, browser):
@@ -67,9 +75,14 @@ def test_a_number_drawn_with_the_mouse_is_read(app, browser):
     assert (box["width"], box["height"]) == (WIDTH, HEIGHT)
     text, strokes = number_strokes(seed=3, length=4)
     draw(page, strokes)
-    assert shown_number(page).replace("?", "") == text
+    assert shown_number(page, len(text)).replace("?", "") == text
     assert in_viewport(page, page.locator(METRIC))
     expect(page.locator(".st-key-draw_number_digits img")).to_have_count(len(text))
+    # the steps: the ink with each digit's box, and each digit's 28×28 input
+    page.get_by_text("How the model read each digit").click()
+    steps = page.locator(".st-key-draw_number_explain")
+    expect(steps.get_by_text("Your ink, split into digits")).to_be_visible(timeout=30000)
+    expect(steps.locator("img")).to_have_count(1 + len(text))
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/number_desktop.png", full_page=True)
     # back to one digit: the square canvas, as before
@@ -88,7 +101,7 @@ def test_a_number_written_by_finger_on_a_phone_is_read_in_view(app, browser):
     text, strokes = number_strokes(seed=8, length=4)
     scale = box["width"] / WIDTH  # the canvas keeps its pixels; the screen shows it smaller
     touch_draw(page, [s * scale for s in strokes])
-    assert shown_number(page).replace("?", "") == text
+    assert shown_number(page, len(text)).replace("?", "") == text
     assert in_viewport(page, page.locator(METRIC)) and in_viewport(
         page, page.locator("canvas.upper-canvas")
     )

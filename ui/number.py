@@ -96,5 +96,5 @@ def boxed_number(image: np.ndarray, reading: NumberReading) -> Image.Image:
         colour = "#21c354" if d.sure else "#ff4b4b"
         draw.rectangle([x0, y0, x1 - 1, y1 - 1], outline=colour, width=3)
         label = f"{d.digit}{'' if d.sure else '?'} {d.confidence:.0%}"
-        draw.text((x0 + 2, max(y0 - 14, 0)), label, fill=colour)
+        draw.text((x0 + 2, max(y0 - 26, 0)), label, fill=colour, font_size=22)
     return im
