@@ -51,9 +51,13 @@ SAME_DIGIT = 0.5  # share of the narrower part's column span inside the other's:
 # that, and 99.9% narrower than 2. Measured on composed numbers (bench/number_figures.py).
 MAY_TOUCH = 0.6
 TOO_WIDE = 1.6
-WIDER_THAN = 1.3  # a group this much wider than its number's other digits may be two
+# Only a group wider than WIDER_THAN times the median of its number's other digits may be
+# touching digits, and it is cut at most at MAX_CUTS columns: on 900 composed numbers
+# (3 seeds) as many were counted right as with every group and 12 cuts (881), against
+# 873 with 1.3 and 12, with 30% fewer inputs than the first.
+WIDER_THAN = 1.0
 CUT_STEP = 0.06  # cuts are tried this share of the height apart
-MAX_CUTS = 12  # and at most this many in one group, spread over it
+MAX_CUTS = 6  # and at most this many in one group, spread over it
 MIN_CUT = 0.1  # each side of a cut keeps at least this share of the height, pen taken off
 TALL_PIECE = 0.5  # each side of a cut spans at least this share of the group's ink height
 

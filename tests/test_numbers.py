@@ -78,7 +78,8 @@ def test_touching_ink_is_cut_between_the_digits():
     junction = 211
     cuts = [o for o in group.options if len(o) == 2]
     assert len(cuts) > 2 and all(a.box[2] <= b.box[0] for a, b in cuts)
-    assert any(abs(a.box[2] - junction) < 12 and abs(b.box[0] - junction) < 12 for a, b in cuts)
+    # cuts are spread over the group (MAX_CUTS): one lies within about a pen's width
+    assert any(abs(a.box[2] - junction) < 25 and abs(b.box[0] - junction) < 25 for a, b in cuts)
     # far too wide for one digit: cut by shape alone too, also with nothing beside it
     wide = canvas(left, right, ellipse(394, 140, 60, 80))
     assert len(split_number(wide)) >= 2
