@@ -29,6 +29,7 @@ from .config import (
 )
 from .data import DataError, load_mnist
 from .images import read_image
+from .number_reading import NumberReading, read_number
 from .preprocess import canvas_to_mnist
 from .quiet import VERBOSE_ENV, tensorflow_quietly, verbose_from_env
 from .store import (
@@ -165,7 +166,11 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="one JSON object per image")
         return sub
 
-    on_images("predict", "read digits from drawings (PNG/JPEG)", "answered")
+    on_images("predict", "read digits from drawings (PNG/JPEG)", "answered").add_argument(
+        "--number",
+        action="store_true",
+        help="read a whole number: its digits left to right, each with its confidence and box",
+    )
     on_images(
         "explain",
         "why a model read drawings (PNG/JPEG) as it did: the evidence on the ink, the "
@@ -308,6 +313,10 @@ def cmd_predict(args) -> int:
         from .tf.predict import cached_model, probabilities
 
     model = cached_model(path)
+    if args.number:
+        for path, image in readable:
+            emit_number(args, path, read_number(image, lambda x: probabilities(model, x)))
+        return EXIT_BAD_INPUT if failed else 0
     for path, image in readable:
         digit = canvas_to_mnist(image)
         if digit is None:
@@ -385,6 +394,22 @@ def cmd_explain(args) -> int:
             + ", ".join(f"#{i} ({y})" for i, y in zip(neighbours.indices, neighbours.labels)),
         )
     return EXIT_BAD_INPUT if failed else 0
+
+
+def emit_number(args, path: Path, reading: NumberReading) -> None:
+    """What `predict --number` prints for one image: the number (digits only, "" when
+    nothing is drawn) and each digit's reading, its box [x0, y0, x1, y1] in the image's
+    pixels; the text shows "?" after each digit under the not-sure line."""
+    digits = [
+        {"digit": d.digit, "confidence": round(d.confidence, 6), "box": list(d.box)}
+        for d in reading.digits
+    ]
+    sureness = ", ".join(f"{d.digit} {d.confidence:.0%}" for d in reading.digits)
+    emit(
+        args,
+        {"file": str(path), "number": reading.number, "digits": digits},
+        f"{path}: {reading.shown} ({sureness})" if digits else f"{path}: nothing drawn",
+    )
 
 
 def cmd_list(args) -> int:

@@ -73,9 +73,12 @@ def scaled(strokes, size: float, canvas: float) -> tuple[list[np.ndarray], np.nd
     return [(s - low) * scale for s in strokes], np.array([w, h]) * scale
 
 
-def render(strokes: list[np.ndarray], canvas: int = 280, pen: int = 20) -> np.ndarray:
-    """(canvas, canvas, 4) uint8 RGBA: white round-pen strokes on black, like the canvas."""
-    im = Image.new("RGBA", (canvas, canvas), (0, 0, 0, 255))
+def render(
+    strokes: list[np.ndarray], canvas: int = 280, pen: int = 20, height: int | None = None
+) -> np.ndarray:
+    """(height, canvas, 4) uint8 RGBA: white round-pen strokes on black, like the canvas;
+    square (height = canvas) unless `height` is given, as for the number canvas."""
+    im = Image.new("RGBA", (canvas, canvas if height is None else height), (0, 0, 0, 255))
     draw = ImageDraw.Draw(im)
     r = pen / 2
     for stroke in strokes:

@@ -230,12 +230,20 @@ def canvas_steps(image: np.ndarray) -> Steps | None:
     ink = ink_image(image)
     if not ink.any():  # a blank canvas: twice per digit drawn
         return None
+    return ink_steps(ink, max(ink.shape))
+
+
+def ink_steps(ink: np.ndarray, side: int) -> Steps | None:
+    """`canvas_steps` from the ink on: (H, W) float32 in [0, 1] (`ink_image`'s) to the
+    model input, None when it holds nothing to read; ink that spans under MIN_EXTENT of
+    `side` pixels is nothing. mnist_core.numbers prepares each digit of a number with it,
+    exactly as a single drawing."""
     ink = remove_dots(ink)
     bbox = ink_bbox(ink)
     if bbox is None or is_a_dot(ink):
         return None
     top, left, bottom, right = bbox
-    if max(bottom - top, right - left) < MIN_EXTENT * max(ink.shape):
+    if max(bottom - top, right - left) < MIN_EXTENT * side:
         return None
     crop = np.where(ink > INK_LEVEL / 2, ink, 0.0)[top:bottom, left:right]
     boxed = fit_box(crop)

@@ -256,3 +256,58 @@ def test_list_json_into_a_reader_that_stops_early_ends_quietly(reader):
     if reader == "head -1":
         assert json.loads(done.stdout.splitlines()[0])["model"]  # the one line it took
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def test_predict_number_json_reads_numbers_of_any_size_and_blank_images(tmp_path):
+    from mnist_core.pendigits import PenDigits
+    from testkit.number_canvas import compose, writers_digits
+
+    digits = PenDigits()
+    writers = writers_digits(digits)
+    rng = np.random.default_rng(7)
+    numbers = [compose(digits, rng, length, writers) for length in (2, 4, 6)]
+    files = []
+    for k, number in enumerate(numbers):
+        files.append(tmp_path / f"number{k}.png")
+        Image.fromarray(number.image).save(files[-1])
+    small = tmp_path / "small.jpg"  # another size, dark on light, no alpha
+    Image.fromarray(255 - numbers[1].image[..., 0]).resize((420, 140)).save(small)
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (840, 280), "black").save(blank)
+    specks = tmp_path / "specks.png"
+    speckled = Image.new("L", (840, 280))
+    for x in range(20, 840, 40):
+        speckled.paste(255, (x, 140, x + 8, 148))
+    speckled.save(specks)
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image")
+    done = cli(
+        "predict",
+        "default",
+        *map(str, [*files, small, bad, blank, specks]),
+        "--number",
+        "--json",
+        check=False,
+    )
+    assert done.returncode == 2 and done.stderr.startswith(f"error: {bad}: not a readable")
+    results = json_lines(done)
+    assert [r["file"] for r in results] == list(map(str, [*files, small, blank, specks]))
+    for r in results:
+        assert set(r) == {"file", "number", "digits"}
+        assert r["number"] == "".join(str(d["digit"]) for d in r["digits"])
+        for d in r["digits"]:
+            assert set(d) == {"digit", "confidence", "box"} and 0 <= d["confidence"] <= 1
+            x0, y0, x1, y1 = d["box"]
+            assert 0 <= x0 < x1 and 0 <= y0 < y1
+    right = sum(r["number"] == n.text for r, n in zip(results, numbers))
+    assert right >= 2, [(r["number"], n.text) for r, n in zip(results, numbers)]
+    assert len(results[3]["digits"]) == 4  # the 4-digit number at half the size
+    assert all(d["box"][2] <= 420 and d["box"][3] <= 140 for d in results[3]["digits"])
+    assert results[4] == {"file": str(blank), "number": "", "digits": []}
+    assert results[5] == {"file": str(specks), "number": "", "digits": []}
+    # the same image, read as a single digit, answers as before
+    [single] = json_lines(cli("predict", "default", str(files[0]), "--json"))
+    assert set(single) == {"file", "digit", "confidence", "probabilities"}
+    text = cli("predict", "default", str(files[2]), str(blank), "--number").stdout.splitlines()
+    assert text[0].startswith(f"{files[2]}: ") and "%" in text[0]
+    assert text[1] == f"{blank}: nothing drawn"

@@ -59,11 +59,27 @@ CANVAS_CSS = f"""<style>
 }}
 </style>"""
 
+NUMBER_WIDTH = 3 * SIDE  # the number canvas: six digits at the single digit's height
 
-def canvas_ui() -> CanvasResult:
-    """The canvas, white pen on black, with its tools in a row under it: Undo (the last
-    stroke), Clear, and the pen's width."""
-    st.html(CANVAS_CSS)
+# The number canvas on a screen narrower than it (a phone, a narrow window): the width of
+# the content, a third as tall; its pixels stay NUMBER_WIDTH × SIDE (see the docstring).
+WIDE_CSS = f"""<style>
+@media (max-width: {NUMBER_WIDTH + 64}px) {{
+  .st-key-{KEY} .dc-container,
+  .st-key-{KEY} .canvas-container,
+  .st-key-{KEY} canvas {{
+    width: calc(100vw - 2rem) !important;
+    height: calc((100vw - 2rem) / 3) !important;
+  }}
+}}
+</style>"""
+
+
+def canvas_ui(width: int = SIDE) -> CanvasResult:
+    """The canvas, white pen on black, SIDE pixels tall and `width` wide (NUMBER_WIDTH for
+    a number), with its tools in a row under it: Undo (the last stroke), Clear, and the
+    pen's width."""
+    st.html(CANVAS_CSS if width == SIDE else CANVAS_CSS + WIDE_CSS)
     if forgotten(KEY):
         # Mounted afresh, back from another page: the canvas starts empty, and so does
         # what the page knows of it. (Streamlit forgets a widget's value on a page that
@@ -82,7 +98,7 @@ def canvas_ui() -> CanvasResult:
             stroke_color="#FFFFFF",
             background_color="#000000",
             height=SIDE,
-            width=SIDE,
+            width=width,
             drawing_mode="freedraw",
             return_image_data=True,
             initial_drawing=_initial_drawing(),
@@ -93,15 +109,18 @@ def canvas_ui() -> CanvasResult:
     return drawn
 
 
-def canvas_image(canvas: CanvasResult | None) -> np.ndarray | None:
-    """The canvas's (280, 280, 4) uint8 RGBA pixels, read-only; None before it sends any.
+def canvas_image(canvas: CanvasResult | None, width: int = SIDE) -> np.ndarray | None:
+    """The canvas's (280, width, 4) uint8 RGBA pixels, read-only; None before it sends
+    any, and for a picture of another width: the last one the canvas sent before the page
+    switched between a digit and a number (the canvas sends its cleared one after).
 
     The same as `canvas.image_data`, decoded once per distinct picture: the canvas sends
     its empty picture twice per digit (Clear, then the cleared canvas), and a PNG decode
     is some 0.7 ms of the server's own work.
     """
     png = canvas.image_bytes if canvas is not None else None
-    return _decoded(png) if png is not None else None
+    pixels = _decoded(png) if png is not None else None
+    return pixels if pixels is not None and pixels.shape[1] == width else None
 
 
 @functools.lru_cache(maxsize=4)  # the empty canvas, and a drawing rerun by other widgets

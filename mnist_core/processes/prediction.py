@@ -48,6 +48,14 @@ class Probabilities:
 
 
 @dataclass(frozen=True)
+class NumberProbabilities:
+    """(K, 10) probabilities for a number's (K, 28, 28) inputs, in one predict_on_batch."""
+
+    inputs: np.ndarray
+    lane: ClassVar[str] = ANSWERS
+
+
+@dataclass(frozen=True)
 class Classify:
     """(N, 10) probabilities for (N, 28, 28) inputs in [0, 1]."""
 
@@ -78,7 +86,7 @@ class WhyAsked:
     lane: ClassVar[str] = STUDIES
 
 
-Request = Probabilities | Classify | TestSet | Explain | WhyAsked
+Request = Probabilities | NumberProbabilities | Classify | TestSet | Explain | WhyAsked
 
 
 @dataclass(frozen=True)
@@ -182,6 +190,11 @@ class PredictionWorker:
         """(10,) probabilities for one (28, 28) input; ModelError if the model is unusable."""
         return self._ask(Probabilities(np.asarray(digit, np.float32)), model_path, timeout)
 
+    def number(self, model_path: Path, inputs: np.ndarray, timeout: float = 60) -> np.ndarray:
+        """(K, 10) probabilities for a number's (K, 28, 28) inputs (number_reading's
+        model_inputs), in one request answered by one predict_on_batch; a drawing's lane."""
+        return self._ask(NumberProbabilities(np.asarray(inputs, np.float32)), model_path, timeout)
+
     def classify(self, model_path: Path, images: np.ndarray, timeout: float = 120) -> np.ndarray:
         """(N, 10) probabilities for (N, 28, 28) inputs in [0, 1]."""
         return self._ask(Classify(np.asarray(images, np.float32)), model_path, timeout)
@@ -222,6 +235,8 @@ def child_main(conn, lane: str, warm_model: str | None) -> None:
         match request:
             case Probabilities(digit=digit):
                 return probabilities(model, digit)[0]
+            case NumberProbabilities(inputs=inputs):  # all of a number's inputs in one batch
+                return probabilities(model, inputs).astype(np.float32)
             case Classify(images=images):
                 return classify(model, images).astype(np.float32)
             case TestSet():

@@ -1,0 +1,135 @@
+"""Figures for reading a whole number (issue 31), printed and saved to
+bench/out/number_figures.json; the last line of stdout is one JSON object.
+
+Numbers are composed from the dev pen digits as the issue's "Measure" section says
+(testkit.number_canvas: 2-6 digits of one writer, 70-100% of a common height, baselines
+±10%, gaps -5%..+40% of the height between ink boxes, the 20 px pen on 840×280) and read
+as the CLI's `predict --number` reads them: the model loaded once, each number's inputs
+in one batch (number_reading.read_number). Reported:
+
+- digits counted right (the segmentation), overall and in numbers where ink touches;
+- each digit's accuracy inside numbers against the same pen digits drawn alone on the
+  280 px canvas (digits of numbers counted wrong count as wrong);
+- numbers read fully right, by length;
+- wrong numbers shown with every digit at least 90% sure (calibration.CONFIDENT).
+
+The default model learnt from these writers: the figures say how the splitting costs
+against the same digits alone, not how new writers are read.
+
+usage: nice -n 10 python bench/number_figures.py [--numbers 300] [--seed 31] [--model default]
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+# TensorFlow runs in this process: its C++ log shows errors only (set before it loads)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+from mnist_core.calibration import CONFIDENT
+from mnist_core.number_reading import read_number
+from mnist_core.pendigits import PenDigits, render
+from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.store import DEFAULT_MODEL, MODELS_DIR, resolve
+from testkit.figures import save_figures
+from testkit.number_canvas import compose, writers_digits
+
+LENGTHS = range(2, 7)
+
+
+def share(hits, total) -> float | None:
+    return round(hits / total, 4) if total else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--numbers", type=int, default=300, help="numbers composed")
+    parser.add_argument("--seed", type=int, default=31)
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="a saved model's name or path")
+    args = parser.parse_args()
+
+    from mnist_core.tf.predict import cached_model, probabilities
+
+    model = cached_model(resolve(args.model, MODELS_DIR))
+    digits = PenDigits()
+    writers = writers_digits(digits)
+    rng = np.random.default_rng(args.seed)
+    numbers = [compose(digits, rng, int(rng.choice(LENGTHS)), writers) for _ in range(args.numbers)]
+
+    seconds, readings = [], []
+    for number in numbers:
+        start = time.perf_counter()
+        readings.append(read_number(number.image, lambda x: probabilities(model, x)))
+        seconds.append(time.perf_counter() - start)
+
+    # the same digits drawn alone on the 280 px canvas, read as the Draw page reads them
+    picks = np.array([i for n in numbers for i in n.picks])
+    alone_rng = np.random.default_rng(args.seed + 1)
+    alone_inputs = np.stack([canvas_to_mnist(render(digits.placed(i, alone_rng))) for i in picks])
+    alone = probabilities(model, alone_inputs).argmax(axis=1) == digits.labels[picks]
+
+    counted = np.array([len(r.digits) == len(n.labels) for r, n in zip(readings, numbers)])
+    touching = np.array([any(n.touching) for n in numbers])
+    inside = np.concatenate(
+        [
+            [c and d.digit == y for d, y in zip(r.digits, n.labels)]
+            if c
+            else [False] * len(n.labels)
+            for r, n, c in zip(readings, numbers, counted)
+        ]
+    ).astype(bool)
+    labels = digits.labels[picks]
+    right = np.array([r.number == n.text for r, n in zip(readings, numbers)])
+    lengths = np.array([len(n.labels) for n in numbers])
+    sure_wrong = np.array(
+        [
+            not ok and bool(r.digits) and all(d.confidence >= CONFIDENT for d in r.digits)
+            for r, ok in zip(readings, right)
+        ]
+    )
+    figures = {
+        "numbers": len(numbers),
+        "seed": args.seed,
+        "model": args.model,
+        "counted_right": share(counted.sum(), len(numbers)),
+        "counted_right_where_ink_touches": share(counted[touching].sum(), touching.sum()),
+        "numbers_where_ink_touches": int(touching.sum()),
+        "digit_accuracy_inside": share(inside.sum(), len(inside)),
+        "digit_accuracy_alone": share(alone.sum(), len(alone)),
+        "digit_accuracy_inside_counted_right": share(
+            inside[np.repeat(counted, lengths)].sum(), np.repeat(counted, lengths).sum()
+        ),
+        "by_digit": {
+            str(k): {
+                "inside": share(inside[labels == k].sum(), (labels == k).sum()),
+                "alone": share(alone[labels == k].sum(), (labels == k).sum()),
+            }
+            for k in range(10)
+        },
+        "fully_right": share(right.sum(), len(numbers)),
+        "fully_right_by_length": {
+            str(n): share(right[lengths == n].sum(), (lengths == n).sum()) for n in LENGTHS
+        },
+        "numbers_by_length": {str(n): int((lengths == n).sum()) for n in LENGTHS},
+        "wrong_with_every_digit_sure": int(sure_wrong.sum()),
+        "wrong_with_every_digit_sure_share": share(sure_wrong.sum(), len(numbers)),
+        "wrong": int((~right).sum()),
+        "seconds_per_number_median": round(float(np.median(seconds)), 4),
+        "seconds_per_number_p95": round(float(np.percentile(seconds, 95)), 4),
+    }
+    misread = [
+        {"drawn": n.text, "read": r.shown, "touching": any(n.touching)}
+        for r, n, ok in zip(readings, numbers, right)
+        if not ok
+    ]
+    print(json.dumps(misread[:40]), file=sys.stderr)
+    save_figures("number_figures", figures)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
