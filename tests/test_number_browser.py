@@ -17,8 +17,6 @@ from testkit.apprunner import (
     models_with_default,
     open_page,
     open_phone,
-    start_app,
-    stop_app,
     touch_draw,
     wait_idle,
 )
@@ -28,11 +26,8 @@ SHOTS = os.environ.get("NUMBER_SCREENSHOTS")  # a folder: the pages are saved th
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    models = models_with_default(tmp_path_factory.mktemp("models"))
-    process, url = start_app(models_dir=models)
-    yield url
-    stop_app(process)
+def app(tmp_path_factory, app_server):
+    return app_server(models_with_default(tmp_path_factory.mktemp("models")))
 
 
 def number_strokes(seed: int, length: int):
