@@ -90,9 +90,12 @@ def test_predict_answers_readable_files_names_the_rest_and_keeps_stderr_quiet(tm
         f"error: {bad}: not a readable image (cannot identify image file '{bad}')",
         f"error: {tmp_path / 'missing.png'}: no such file",
     ]
-    verbose = cli("predict", "default", str(good[0]), env={"MNIST_VERBOSE": "1"})
-    assert verbose.stderr.strip()  # TensorFlow's own lines, asked for
-    assert cli("-v", "predict", "default", str(good[0])).stderr.strip()
+    # TensorFlow's own lines, asked for (the suite's TF_CPP_MIN_LOG_LEVEL=2, from conftest,
+    # would hide its start-up lines on most machines: the test asks for all of them)
+    loud = {"TF_CPP_MIN_LOG_LEVEL": "0"}
+    verbose = cli("predict", "default", str(good[0]), env={**loud, "MNIST_VERBOSE": "1"})
+    assert verbose.stderr.strip()
+    assert cli("-v", "predict", "default", str(good[0]), env=loud).stderr.strip()
 
 
 def test_predict_json_reads_drawn_digits_and_empty_images(tmp_path, pen_sample):
