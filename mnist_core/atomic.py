@@ -80,7 +80,7 @@ def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Pat
         if match is None:
             continue
         if match["host"] == HOST_ID:
-            stale = not _alive(int(match["pid"]))
+            stale = not pid_alive(int(match["pid"]))
         else:
             try:
                 stale = now - path.stat().st_mtime > ABANDONED_AFTER
@@ -106,7 +106,8 @@ def _temporary(path: Path) -> Path:
     return Path(tmp)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while process `pid` of this machine (PID namespace) exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
