@@ -139,7 +139,11 @@ def _read(path: Path) -> Reservation | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, TypeError):
-        return Reservation(path.name[1 : -len(SUFFIX)], "unknown", "", 0, path.stat().st_mtime)
+        try:
+            touched = path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        return Reservation(path.name[1 : -len(SUFFIX)], "unknown", "", 0, touched)
 
 
 def _take_over(path: Path, held: Reservation | None) -> None:
