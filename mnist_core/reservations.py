@@ -120,6 +120,18 @@ def active(models_dir: Path) -> list[Reservation]:
     return sorted(found, key=lambda r: r.started)
 
 
+def remove_expired(models_dir: Path) -> list[str]:
+    """Delete reservations whose holder is gone (a killed server's, a vanished replica's);
+    the names they held. Run with the sweep of leftover temporaries."""
+    removed = []
+    for path in Path(models_dir).glob(f".*{SUFFIX}"):
+        held = _read(path)
+        if held is not None and expired(held, path):
+            _take_over(path, held)
+            removed.append(held.name)
+    return removed
+
+
 def expired(held: Reservation, path: Path, now: float | None = None) -> bool:
     """True when its holder is gone: a dead process here; elsewhere, not touched lately."""
     if held.host == HOST_ID:

@@ -19,6 +19,7 @@ from mnist_core.reservations import (
     active,
     refresh,
     release,
+    remove_expired,
     reservation_path,
     reserve,
 )
@@ -75,6 +76,15 @@ def test_a_gone_holders_reservation_expires(tmp_path):
         assert json.loads(reservation_path(name, tmp_path).read_text())["pid"] == os.getpid()
         release(taken, tmp_path)
     assert not list(tmp_path.glob(".*"))
+
+
+def test_the_sweep_removes_expired_reservations_only(tmp_path):
+    held_by(tmp_path, "dead_here", HOST_ID, dead_pid())
+    held_by(tmp_path, "vanished", OTHER, 7, age=EXPIRES_AFTER + 30)
+    held_by(tmp_path, "live", OTHER, 7, age=EXPIRES_AFTER - 30)
+    reserve("mine", tmp_path, at_once=5)
+    assert sorted(remove_expired(tmp_path)) == ["dead_here", "vanished"]
+    assert sorted(p.name for p in tmp_path.glob(".*")) == [".live.reserved", ".mine.reserved"]
 
 
 def test_refresh_keeps_it_alive_and_touches_only_its_own(tmp_path):
