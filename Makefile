@@ -27,6 +27,7 @@ test: test-deps  ## install test packages and Chromium, lint, then run the whole
 
 test-deps: $(VENV)/.installed-test
 	@[ -x /usr/bin/chromium ] || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+	@[ -x /usr/sbin/haproxy ] || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q haproxy)
 
 # The stamp files make a second `make run` start at once, and reinstall only when a
 # requirements file or pyproject.toml changes. The project itself goes in editable

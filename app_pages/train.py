@@ -6,7 +6,7 @@ from mnist_core.processes.training import JobBusy
 from ui.services import mnist_problem, saved_drawings, saved_models, session_id, training_runner
 from ui.train_curves import EXPLAINER
 from ui.train_form import settings_ui, started
-from ui.train_live import live_ui
+from ui.train_live import elsewhere_ui, live_ui
 from ui.train_outcome import outcome_ui
 
 
@@ -43,4 +43,5 @@ if job is not None and not job.finished:
 else:
     if job is not None:
         outcome_ui(job, runner.current)  # the last run's result, until the next starts
+    elsewhere_ui()  # other replicas' trainings, from the shared models folder
     start_ui(runner)

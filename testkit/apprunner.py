@@ -32,16 +32,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(models_dir=None, port=None, drawings_dir=None):
-    """A running `streamlit run app.py` on a free localhost port: (process, base URL)."""
+def start_app(models_dir=None, port=None, drawings_dir=None, wrapper=(), env=None):
+    """A running `streamlit run app.py` on a free localhost port: (process, base URL).
+
+    `wrapper` goes before the command (e.g. `unshare --pid --fork --mount-proc`); `env`
+    adds variables to this process's environment."""
     port = port or free_port()
-    env = dict(os.environ)
+    env = {**os.environ, **(env or {})}
     if models_dir is not None:
         env["MNIST_MODELS_DIR"] = str(models_dir)
     if drawings_dir is not None:
         env["MNIST_DRAWINGS_DIR"] = str(drawings_dir)
     process = subprocess.Popen(
         [
+            *wrapper,
             sys.executable,
             "-m",
             "streamlit",

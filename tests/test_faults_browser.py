@@ -101,9 +101,10 @@ def test_killed_during_a_model_save(models, browser):
     seen = threading.Event()
 
     def kill_when_saving():
-        # the save starts by creating its hidden temporary beside the model
+        # the save starts by creating its hidden temporary beside the model (its name's
+        # reservation, .victim.reserved, is there from the Start)
         while not seen.is_set():
-            if any(p.name.startswith(f".{VICTIM}.") for p in models.iterdir()):
+            if any(models.glob(f".{VICTIM}.*.tmp.keras")):
                 os.killpg(process.pid, signal.SIGKILL)  # server and children at once
                 seen.set()
             time.sleep(0.0005)

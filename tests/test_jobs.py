@@ -11,6 +11,7 @@ from mnist_core.config import TrainConfig
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.processes.prediction import PredictionWorker
 from mnist_core.processes.training import JobBusy, JobRunner
+from mnist_core.reservations import active
 from mnist_core.store import MODELS_DIR, TrainingRequest, list_models
 from mnist_core.tf.predict import load_model, probabilities
 from testkit.apprunner import models_with_default
@@ -22,8 +23,10 @@ def test_a_job_reports_progress_then_saves_a_tested_model(tmp_path):
     job = runner.start(TrainingRequest(config, "quick", tmp_path))
     with pytest.raises(JobBusy):
         runner.start(TrainingRequest(config, "second", tmp_path))
+    assert [r.name for r in active(tmp_path)] == ["quick"]  # seen by every replica
     state = job.wait(timeout=300)
     assert state.status == "done", state.error
+    assert active(tmp_path) == [] and not list(tmp_path.glob(".*"))  # saved: released
     result = state.outcome.metadata
     assert result.test_accuracy > 0.85 and not result.stopped_early
     assert len(state.batches) == 2 * 94 and state.batches[-1].at == pytest.approx(2.0)

@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_core.atomic import remove_stale_temporaries
+from mnist_core.atomic import HOST_ID, remove_stale_temporaries
 from mnist_core.data import PROJECT_DIR
 from mnist_core.store import (
     ModelError,
@@ -113,7 +113,7 @@ def test_a_save_killed_midway_leaves_the_previous_model(tmp_path, small_model):
     load_model(info.path)
     assert zipfile.is_zipfile(info.path)
     [leftover] = tmp_path.glob(".m.*.tmp.keras")
-    in_progress = tmp_path / f".m.{os.getpid()}.abc_123.tmp.keras"  # a live writer's
+    in_progress = tmp_path / f".m.{HOST_ID}-{os.getpid()}.abc_123.tmp.keras"  # a live writer's
     in_progress.write_bytes(b"PK")
     assert remove_stale_temporaries(tmp_path) == [leftover]
     assert in_progress.exists() and not leftover.exists()

@@ -161,3 +161,28 @@ def test_picking_the_dense_network_puts_the_tutorials_run_on_the_form(page):
     assert (
         page.toggle(key="train_augment").value and page.select_slider(key="train_batch").value == 64
     )
+
+
+def test_another_replicas_training_is_shown_and_start_is_refused():
+    """From its reservation in the shared models folder; one training at a time by default."""
+    import json
+    import time
+
+    from mnist_core.reservations import reservation_path
+
+    path = reservation_path("their_run", MODELS_DIR)
+    holder = dict(name="their_run", replica="web-2", host="0123abcd", pid=7, started=time.time())
+    path.write_text(json.dumps(holder))
+    try:
+        page = AppTest.from_file(PAGE, default_timeout=60).run()
+        [info] = [i.value for i in page.info if "another replica" in i.value]
+        assert "`their_run` on replica web-2 (pid 7)" in info
+        for name, reason in [("their_run", "is training this name"), ("mine", "at once")]:
+            page.text_input(key="train_name").set_value(name).run()
+            page.button(key="train_start").click().run()
+            assert not page.exception
+            [error] = page.error
+            assert "web-2" in error.value and reason in error.value
+            assert not page.get("progress")  # nothing started
+    finally:
+        path.unlink()

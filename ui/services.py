@@ -17,6 +17,7 @@ from mnist_core.data import DataError, load_mnist, mnist_path
 from mnist_core.drawings import DRAWINGS_DIR, DrawingSet, load_drawings
 from mnist_core.processes.prediction import PredictionWorker
 from mnist_core.processes.training import JobRunner
+from mnist_core.reservations import remove_expired
 from mnist_core.store import (
     DEFAULT_MODEL,
     MODELS_DIR,
@@ -51,9 +52,11 @@ def prediction_worker() -> PredictionWorker:
 def saved_models(models_dir: Path = MODELS_DIR) -> list[ModelInfo]:
     """The models folder's listing, re-read only when a file in it changes.
 
-    Temporaries left by a save that was killed (a crash, a kill -9) are removed first.
+    Temporaries left by a save that was killed (a crash, a kill -9) are removed first, and
+    name reservations of trainings whose server is gone.
     """
     remove_stale_temporaries(models_dir)
+    remove_expired(models_dir)
     return _listing(str(models_dir), folder_stamp(models_dir))
 
 

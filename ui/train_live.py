@@ -6,6 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from mnist_core.processes.training import JobState, JobStatus, TrainingJob
+from mnist_core.reservations import TRAININGS_AT_ONCE, active
+from mnist_core.store import MODELS_DIR
 from ui.layout import action
 from ui.train_curves import job_charts_ui, progress_line
 
@@ -22,6 +24,21 @@ def live_ui(job: TrainingJob, session: str | None) -> None:
             icon=":material/hourglass_top:",
         )
     st.fragment(_live, run_every=REFRESH_SECONDS)(job)
+
+
+def elsewhere_ui(models_dir=MODELS_DIR) -> int:
+    """Trainings other replicas sharing the models folder run now (their reservations),
+    said above the form; how many."""
+    others = [r for r in active(models_dir) if not r.mine]
+    if others:
+        limit = "one at a time" if TRAININGS_AT_ONCE == 1 else f"{TRAININGS_AT_ONCE} at once"
+        st.info(
+            "Training on another replica of this app (they share the saved models, "
+            f"{limit}): " + "; ".join(r.describe() for r in others) + ". Its model appears "
+            "in the lists here once it is saved.",
+            icon=":material/dns:",
+        )
+    return len(others)
 
 
 def _live(job: TrainingJob) -> None:

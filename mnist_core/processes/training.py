@@ -30,6 +30,7 @@ import numpy as np
 from ..config import TrainConfig
 from ..curves import Curves, EpochLogs, curves, epochs_done
 from ..quiet import tensorflow_quietly, verbose_from_env
+from ..reservations import REFRESH_EVERY, Refused, Reservation, refresh, release, reserve
 from ..store import ModelInfo, TrainingRequest, delete_model
 from .child import parent_connection, spawn
 
@@ -98,7 +99,8 @@ Report = Batches | EpochEnded | Signal | Finished | Failed
 
 
 class JobBusy(RuntimeError):
-    """A training is already running on this server."""
+    """A training is already running on this server, or the name or the slot is held by
+    another replica's (see mnist_core.reservations)."""
 
 
 class JobStatus(StrEnum):
@@ -168,9 +170,15 @@ class JobState:
 class TrainingJob:
     """A training in a child process; a thread here turns its reports into a JobState."""
 
-    def __init__(self, request: TrainingRequest, owner: str | None = None):
+    def __init__(
+        self,
+        request: TrainingRequest,
+        owner: str | None = None,
+        reservation: Reservation | None = None,
+    ):
         self._lock = threading.Lock()
         self._request = request
+        self._reservation = reservation  # its name's, held until it saves or fails
         self._state = JobState(name=request.name, config=request.config, owner=owner)
         self._first_report: float | None = None  # the pace counts from the first batches
         self._images = 0
@@ -219,15 +227,26 @@ class TrainingJob:
         return self.snapshot()
 
     def _read(self) -> None:
+        touched = time.monotonic()
         while True:
             try:
-                report: Report = self._conn.recv()
+                if not self._conn.poll(REFRESH_EVERY):
+                    report = None  # evaluating or saving: quiet, but alive
+                else:
+                    report: Report = self._conn.recv()
             except (EOFError, OSError):
                 report = Failed("the training process ended unexpectedly")
+            if self._reservation and time.monotonic() - touched >= REFRESH_EVERY:
+                refresh(self._reservation, self._request.models_dir)
+                touched = time.monotonic()
+            if report is None:
+                continue
             with self._lock:
                 self._apply(report, self._state)
                 if self._state.finished:
                     break
+        if self._reservation:  # saved (the file now holds the name) or failed
+            release(self._reservation, self._request.models_dir)
         self._conn.close()
         self._process.wait()
 
@@ -270,14 +289,23 @@ class JobRunner:
         return self._job
 
     def start(self, request: TrainingRequest, owner: str | None = None) -> TrainingJob:
-        """Start a job (its request was checked when made); JobBusy if one is running."""
+        """Start a job (its request was checked when made); JobBusy if one is running here,
+        or another replica sharing the models folder holds the name or the slot."""
         with self._lock:
             if self._job is not None and not self._job.finished:
                 raise JobBusy(
                     f"a training ({self._job.snapshot().name}) is already running; "
                     "wait for it or stop it first"
                 )
-            self._job = TrainingJob(request, owner)
+            try:
+                reservation = reserve(request.name, request.models_dir)
+            except Refused as err:
+                raise JobBusy(str(err)) from None
+            try:
+                self._job = TrainingJob(request, owner, reservation)
+            except BaseException:
+                release(reservation, request.models_dir)
+                raise
             return self._job
 
 
