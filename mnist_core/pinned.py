@@ -68,3 +68,14 @@ def pinned(
         captions.append(caption)
     n = min(len(images), MAX_PINNED)
     return Pinned(np.stack(images[:n]), tuple(labels[:n]), tuple(captions[:n]))
+
+
+@dataclass(frozen=True)
+class Untrained:
+    """What a new model answers before any training: `probabilities` (N, 10) for the pinned
+    inputs, and `loss`, its mean cross-entropy on a batch of `batch` MNIST training images
+    (≈ UNIFORM_LOSS: a uniform guess)."""
+
+    probabilities: np.ndarray
+    loss: float
+    batch: int

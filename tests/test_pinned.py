@@ -24,3 +24,22 @@ def test_a_pinned_record_refuses_mismatched_parts():
         Pinned(np.zeros((1, 28, 27)), (1,), ("x",))
     with pytest.raises(ValueError, match="differ"):
         Pinned(np.zeros((2, 28, 28)), (1,), ("x", "y"))
+
+
+@pytest.mark.parametrize("arch", ["dense", "cnn"])
+def test_the_untrained_model_guesses_uniformly_in_a_child_process(mnist, arch):
+    from mnist_core.pinned import UNIFORM_LOSS
+    from mnist_core.processes.prediction import PredictionWorker
+
+    pins = pinned(mnist[2], mnist[3], np.zeros((28, 28), np.float32))
+    worker = PredictionWorker()
+    try:
+        answer = worker.untrained(arch, 0, pins.images)
+        again = worker.untrained(arch, 0, pins.images)
+    finally:
+        worker.close()
+    assert answer.probabilities.shape == (3, 10)
+    np.testing.assert_allclose(answer.probabilities.sum(axis=1), 1, atol=1e-6)
+    assert answer.probabilities.max() < 0.3  # near 10% each
+    assert abs(answer.loss - UNIFORM_LOSS) < 0.3, answer.loss
+    np.testing.assert_array_equal(answer.probabilities, again.probabilities)  # seeded

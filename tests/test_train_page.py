@@ -1,5 +1,7 @@
 """Train page without a browser: it renders, and bad settings are refused with a message."""
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -161,3 +163,15 @@ def test_picking_the_dense_network_puts_the_tutorials_run_on_the_form(page):
     assert (
         page.toggle(key="train_augment").value and page.select_slider(key="train_batch").value == 64
     )
+
+
+def test_before_start_the_pinned_drawings_show_the_untrained_guess(page):
+    text = " ".join(m.value for m in page.markdown)
+    loss = re.search(r"batch of 32 training digits is \*\*(\d\.\d\d)\*\*", text)
+    assert loss and abs(float(loss.group(1)) - 2.30) < 0.3, text
+    assert "ln 10" in text
+    # two MNIST test digits pinned by default, each with its ten bars, none above 30%
+    bars = [h.proto.body for h in page.get("html") if "digit-bars" in h.proto.body]
+    assert len(bars) == 2
+    shares = [float(v) for b in bars for v in re.findall(r'title="\d: (\d+)%"', b)]
+    assert len(shares) == 20 and max(shares) < 30

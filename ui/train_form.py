@@ -184,6 +184,13 @@ def settings_ui(
         return None
 
 
+def new_arch() -> str | None:
+    """The architecture of the new model the form is set to train; None for a fine-tune."""
+    if st.session_state.get(KEY.mode, "new") != "new":
+        return None
+    return st.session_state.get(KEY.arch, NEW_MODEL.arch)
+
+
 def started(request: TrainingRequest) -> None:
     """After the request's run has started: a classic mistake is for that run only, so the
     next gets a normal loss set-up, and a fresh default name."""

@@ -9,9 +9,11 @@ import numpy as np
 import streamlit as st
 
 from mnist_core.drawings import DrawingSet
-from mnist_core.pinned import MAX_PINNED, Pinned, pinned
+from mnist_core.pinned import MAX_PINNED, UNIFORM_LOSS, Pinned, Untrained, pinned
+from mnist_core.store import ModelError
 from ui.charts import digit_bars
 from ui.kept import keep, restore
+from ui.services import untrained_answer
 
 PIN_KEY = "train_pins"
 CHOICES = 40  # the newest saved drawings offered
@@ -68,11 +70,34 @@ def pinned_bars_ui(pins: Pinned, probabilities: np.ndarray | None, key: str) -> 
                         st.html(digit_bars(probabilities[i], height=BARS_HEIGHT))
 
 
-def pinned_ui(drawings: DrawingSet, x_test: np.ndarray, y_test: np.ndarray) -> Pinned:
-    """Before Start: the pinned inputs, chosen here, and what the untrained model answers
-    for them. The pinned inputs (the run reports their bars as it trains)."""
+def pinned_ui(
+    drawings: DrawingSet, x_test: np.ndarray, y_test: np.ndarray, arch: str | None, seed: int
+) -> Pinned:
+    """Before Start: the pinned inputs, chosen here, and what a new `arch` model built with
+    `seed` answers for them untrained (None: a fine-tune, which starts from a trained
+    model). The pinned inputs (the run reports their bars as it trains)."""
     st.subheader("Pinned drawings", anchor=False)
-    st.caption("Watch these go from a guess to an answer while the model trains.")
     pins = pinned_choice_ui(drawings, x_test, y_test)
-    pinned_bars_ui(pins, None, "train_pinned_before")
+    if arch is None:
+        st.caption("Watch these change while the model is fine-tuned.")
+        pinned_bars_ui(pins, None, "train_pinned_before")
+        return pins
+    try:
+        start = untrained_answer(arch, seed, pins.images)
+    except ModelError as err:
+        st.warning(f"Could not ask the untrained model: {err}")
+        return pins
+    st.markdown(untrained_text(arch, start))
+    pinned_bars_ui(pins, start.probabilities, "train_pinned_before")
     return pins
+
+
+def untrained_text(arch: str, start: Untrained) -> str:
+    """What the untrained model answers, and why its loss is ln 10."""
+    return (
+        f"**Before training**, a new `{arch}` model answers about 10% for every digit: its "
+        "random starting weights favour none. Its loss on a batch of "
+        f"{start.batch} training digits is **{start.loss:.2f}**, close to ln 10 ≈ "
+        f"{UNIFORM_LOSS:.2f}: the loss is −ln of the probability given to the right digit, "
+        "and a uniform guess gives it 1/10. Press Start and watch the bars below sharpen."
+    )
