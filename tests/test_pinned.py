@@ -1,5 +1,7 @@
 """Pinned drawings: the record a training request carries, and the default choice."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -43,3 +45,43 @@ def test_the_untrained_model_guesses_uniformly_in_a_child_process(mnist, arch):
     assert answer.probabilities.max() < 0.3  # near 10% each
     assert abs(answer.loss - UNIFORM_LOSS) < 0.3, answer.loss
     np.testing.assert_array_equal(answer.probabilities, again.probabilities)  # seeded
+
+
+def test_training_answers_for_the_pinned_inputs_as_it_goes(mnist):
+    from mnist_core.config import TrainConfig
+    from mnist_core.tf.training import PINNED_EVERY, Progress, train
+
+    pins = pinned(mnist[2], mnist[3])
+    seen = []  # (when, epochs done, probabilities)
+    progress = Progress(
+        pinned=pins.images, on_pinned=lambda at, p: seen.append((time.monotonic(), at, p))
+    )
+    config = TrainConfig(arch="dense", epochs=1, train_size=10_000, batch_size=32)
+    train(config, mnist, progress)
+    assert len(seen) >= 3
+    # not more often than every PINNED_EVERY s (timed here when each answer is back, so
+    # a prediction's own time varies them a little); the last comes at the end anyway
+    gaps = np.diff([when for when, _, _ in seen[:-1]])
+    assert (gaps >= PINNED_EVERY * 0.75).all(), gaps
+    at = [a for _, a, _ in seen]
+    assert at == sorted(at) and at[-1] == pytest.approx(1.0)
+    first, last = seen[0][2], seen[-1][2]
+    assert last.shape == (2, 10)
+    assert list(last.argmax(axis=1)) == list(pins.labels)  # a 7 and a 2, read right
+    assert (last.max(axis=1) > first.max(axis=1)).all()
+
+
+def test_a_job_keeps_the_pinned_inputs_last_answer_with_its_result(mnist, tmp_path):
+    from mnist_core.config import TrainConfig
+    from mnist_core.processes.training import JobRunner
+    from mnist_core.store import TrainingRequest
+
+    pins = pinned(mnist[2], mnist[3])
+    config = TrainConfig(arch="dense", epochs=1, train_size=3000, batch_size=32)
+    job = JobRunner().start(TrainingRequest(config, "pinned", tmp_path, pinned=pins))
+    state = job.wait(timeout=300)
+    assert state.status == "done", state.error
+    assert state.pins is pins or state.pins.captions == pins.captions
+    assert state.pinned_bars.at == pytest.approx(1.0)
+    assert state.pinned_bars.probabilities.shape == (2, 10)
+    assert list(state.pinned_bars.probabilities.argmax(axis=1)) == list(pins.labels)

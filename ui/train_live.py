@@ -8,6 +8,7 @@ import streamlit as st
 from mnist_core.processes.training import JobState, JobStatus, TrainingJob
 from ui.layout import action
 from ui.train_curves import job_charts_ui, progress_line
+from ui.train_pinned import job_pinned_ui
 
 REFRESH_SECONDS = 1.0
 
@@ -40,4 +41,5 @@ def _live(job: TrainingJob) -> None:
             "saved, and you can keep or discard it. There is no sign-in: anyone who has "
             "this page open, in any tab, can stop this training."
         )
+    job_pinned_ui(state, "train_pinned_live")
     job_charts_ui(state)

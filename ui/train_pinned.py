@@ -10,6 +10,7 @@ import streamlit as st
 
 from mnist_core.drawings import DrawingSet
 from mnist_core.pinned import MAX_PINNED, UNIFORM_LOSS, Pinned, Untrained, pinned
+from mnist_core.processes.training import JobState
 from mnist_core.store import ModelError
 from ui.charts import digit_bars
 from ui.kept import keep, restore
@@ -101,3 +102,18 @@ def untrained_text(arch: str, start: Untrained) -> str:
         f"{UNIFORM_LOSS:.2f}: the loss is −ln of the probability given to the right digit, "
         "and a uniform guess gives it 1/10. Press Start and watch the bars below sharpen."
     )
+
+
+def job_pinned_ui(state: JobState, key: str) -> None:
+    """A run's pinned inputs with their latest bars (the last ones once it is done)."""
+    if state.pins is None:
+        return
+    bars = state.pinned_bars
+    if state.finished:
+        when = "after training"
+    elif bars is None:
+        when = "soon"
+    else:
+        when = f"at epoch {bars.at:.2f}"
+    st.markdown(f"**Pinned drawings**, answered {when}")
+    pinned_bars_ui(state.pins, None if bars is None else bars.probabilities, key)
