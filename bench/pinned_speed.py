@@ -25,7 +25,7 @@ import numpy as np
 from mnist_core.config import TrainConfig
 from mnist_core.data import load_mnist
 from mnist_core.pinned import MAX_PINNED, pinned
-from mnist_core.tf.training import Progress, train
+from mnist_core.tf.training import PINNED_EVERY, Progress, train
 from testkit.figures import save_figures
 
 
@@ -75,6 +75,13 @@ def main() -> None:
                 runs[kind].append(round(result.training_seconds, 3))
                 cpu[kind].append(round(time.process_time() - started, 3))
             print(kind, result.training_seconds, flush=True)
+    # the work added, timed alone: one answer for the pinned inputs, as the hook makes it
+    model, calls = result.model, []
+    for _ in range(50):
+        started = time.perf_counter()
+        np.asarray(model(pins.images, training=False))
+        calls.append(time.perf_counter() - started)
+    answer_ms = 1000 * statistics.median(calls)
     without, with_ = (statistics.median(runs[k]) for k in ("without", "with"))
     figures = {
         "config": {
@@ -96,6 +103,9 @@ def main() -> None:
         "cpu_slowdown": round(
             statistics.median(cpu["with"]) / statistics.median(cpu["without"]) - 1, 4
         ),
+        "ms_per_answer": round(answer_ms, 2),
+        # that work's share of a run: an answer every PINNED_EVERY s at most
+        "answer_share": round(answer_ms / 1000 / PINNED_EVERY, 4),
         # between two answers of a run (the last of a run comes after validation)
         "median_seconds_between_answers": round(float(np.median(gaps(answers))), 3),
         "max_seconds_between_answers": round(float(np.max(gaps(answers))), 3),
