@@ -43,8 +43,7 @@ def pinned_choice_ui(drawings: DrawingSet, x_test: np.ndarray, y_test: np.ndarra
     )
     keep(PIN_KEY)
     saved = [
-        (drawings.digits[index[d]], drawings.labels[index[d]], f"saved drawing of a {d[0]}")
-        for d in picked
+        (drawings.digits[index[d]], drawings.labels[index[d]], "a saved drawing") for d in picked
     ]
     return pinned(x_test, y_test, digit, saved)
 
