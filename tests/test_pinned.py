@@ -64,7 +64,7 @@ def test_training_answers_for_the_pinned_inputs_as_it_goes(mnist):
     gaps = np.diff([when for when, _, _ in seen[:-1]])
     assert (gaps >= PINNED_EVERY * 0.75).all(), gaps
     at = [a for _, a, _ in seen]
-    assert at == sorted(at) and at[-1] == pytest.approx(1.0)
+    assert at == sorted(at) and at[0] == 0 and at[-1] == pytest.approx(1.0)  # untrained first
     first, last = seen[0][2], seen[-1][2]
     assert last.shape == (2, 10)
     assert list(last.argmax(axis=1)) == list(pins.labels)  # a 7 and a 2, read right

@@ -9,7 +9,14 @@ import numpy as np
 import streamlit as st
 
 from mnist_core.drawings import DrawingSet
-from mnist_core.pinned import MAX_PINNED, UNIFORM_LOSS, Pinned, Untrained, pinned
+from mnist_core.pinned import (
+    DEFAULT_TEST_INDICES,
+    MAX_PINNED,
+    UNIFORM_LOSS,
+    Pinned,
+    Untrained,
+    pinned,
+)
 from mnist_core.processes.training import JobState
 from mnist_core.store import ModelError
 from ui.charts import digit_bars
@@ -28,9 +35,11 @@ def pinned_choice_ui(drawings: DrawingSet, x_test: np.ndarray, y_test: np.ndarra
     digit = None if drawn is None else drawn[0]
     index = {drawing_id: i for i, drawing_id in enumerate(drawings.ids)}
     offered = drawings.ids[-CHOICES:][::-1]  # newest first
+    room = MAX_PINNED - len(DEFAULT_TEST_INDICES) - (digit is not None)
     restore(PIN_KEY, [])
-    st.session_state[PIN_KEY] = [d for d in st.session_state[PIN_KEY] if d in index]
-    room = MAX_PINNED - 2 - (digit is not None)
+    # kept picks still offered, and no more than there is room for now (a drawing on the
+    # Draw canvas since takes a place)
+    st.session_state[PIN_KEY] = [d for d in st.session_state[PIN_KEY] if d in offered][:room]
     picked = st.multiselect(
         "Pin some of the class's saved drawings too",
         offered,

@@ -84,7 +84,7 @@ class EpochEnded:
 @dataclass(frozen=True)
 class PinnedBars:
     """Child → parent: the pinned inputs' (N, 10) probabilities `at` epochs into training
-    (at most every tf.training.PINNED_EVERY s, and once after the last batch)."""
+    (before the first batch, at most every tf.training.PINNED_EVERY s, and after the last)."""
 
     at: float
     probabilities: np.ndarray
