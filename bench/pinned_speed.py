@@ -31,11 +31,12 @@ from testkit.figures import save_figures
 
 def gaps(answers: list) -> list[float]:
     """Seconds between consecutive answers within each run (runs separated by None),
-    each run's last answer (sent once training ends, after validation) left out."""
+    left out: each run's first answer (before Keras starts: the gap after it is Keras's
+    start-up, not training) and its last (sent once training ends, after validation)."""
     found, run = [], []
     for t in [*answers, None]:
         if t is None:
-            found += list(np.diff(run[:-1]))
+            found += list(np.diff(run[1:-1]))
             run = []
         else:
             run.append(t)
@@ -106,7 +107,7 @@ def main() -> None:
         "ms_per_answer": round(answer_ms, 2),
         # that work's share of a run: an answer every PINNED_EVERY s at most
         "answer_share": round(answer_ms / 1000 / PINNED_EVERY, 4),
-        # between two answers of a run (the last of a run comes after validation)
+        # between two answers while batches train (see gaps)
         "median_seconds_between_answers": round(float(np.median(gaps(answers))), 3),
         "max_seconds_between_answers": round(float(np.max(gaps(answers))), 3),
     }
