@@ -2,18 +2,31 @@
 
 import streamlit as st
 
+from mnist_core.config import NEW_MODEL
 from mnist_core.processes.training import JobBusy
-from ui.services import mnist_problem, saved_drawings, saved_models, session_id, training_runner
+from ui.services import (
+    mnist_problem,
+    mnist_test,
+    saved_drawings,
+    saved_models,
+    session_id,
+    training_runner,
+)
 from ui.train_curves import EXPLAINER
-from ui.train_form import settings_ui, started
+from ui.train_form import new_arch, settings_ui, started
 from ui.train_live import elsewhere_ui, live_ui
 from ui.train_outcome import outcome_ui
+from ui.train_pinned import pinned_ui
 
 
 def start_ui(runner) -> None:
     """The form; a Start with valid settings starts the run, and the page shows it."""
-    with st.container(border=True):
-        request = settings_ui(saved_models(), saved_drawings().counts())
+    form, pins_box = st.container(border=True), st.container(border=True)
+    drawings = saved_drawings()
+    with pins_box:  # drawn below the form, chosen first: Start sends them
+        pins = pinned_ui(drawings, *mnist_test(), new_arch(), NEW_MODEL.seed)
+    with form:
+        request = settings_ui(saved_models(), drawings.counts(), pins)
     if request is None:
         return
     try:

@@ -22,6 +22,7 @@ from .atomic import replace_atomically
 from .config import TrainConfig
 from .data import PROJECT_DIR
 from .names import validate_name
+from .pinned import Pinned
 
 MODELS_DIR = Path(os.environ.get("MNIST_MODELS_DIR") or PROJECT_DIR / "models")
 DEFAULT_MODEL = "default"
@@ -337,7 +338,8 @@ def delete_model(name: str, models_dir: Path = MODELS_DIR) -> None:
 class TrainingRequest:
     """A run to do: its settings, and where its model goes (saved as `name` in
     `models_dir`, replacing one of that name only if `overwrite`); a fine-tune reads the
-    person's drawings from `drawings_dir` (None: the app's folder).
+    person's drawings from `drawings_dir` (None: the app's folder). `pinned`: inputs whose
+    probabilities the run reports as it trains (None: none).
 
     Checked once, when it is made (check_new_run: ValueError with a one-line reason), and
     trusted after: the training slot, the child process and train_and_save take it as it
@@ -349,6 +351,7 @@ class TrainingRequest:
     models_dir: Path
     overwrite: bool = False
     drawings_dir: Path | None = None
+    pinned: Pinned | None = None
 
     def __post_init__(self):
         check_new_run(self.config, self.name, self.models_dir, self.overwrite)

@@ -1,5 +1,7 @@
 """Train page without a browser: it renders, and bad settings are refused with a message."""
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -186,3 +188,15 @@ def test_another_replicas_training_is_shown_and_start_is_refused():
             assert not page.get("progress")  # nothing started
     finally:
         path.unlink()
+
+
+def test_before_start_the_pinned_drawings_show_the_untrained_guess(page):
+    text = " ".join(m.value for m in page.markdown)
+    loss = re.search(r"batch of 32 training digits is \*\*(\d\.\d\d)\*\*", text)
+    assert loss and abs(float(loss.group(1)) - 2.30) < 0.3, text
+    assert "ln 10" in text
+    # two MNIST test digits pinned by default, each with its ten bars, none above 30%
+    bars = [h.proto.body for h in page.get("html") if "digit-bars" in h.proto.body]
+    assert len(bars) == 2
+    shares = [float(v) for b in bars for v in re.findall(r'title="\d: (\d+)%"', b)]
+    assert len(shares) == 20 and max(shares) < 30

@@ -6,6 +6,7 @@ mnist_core.processes.prediction for why), so the Streamlit server stays quick to
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from mnist_core.atomic import remove_stale_temporaries
 from mnist_core.data import DataError, load_mnist, mnist_path
 from mnist_core.drawings import DRAWINGS_DIR, DrawingSet, load_drawings
+from mnist_core.pinned import Untrained
 from mnist_core.processes.prediction import PredictionWorker
 from mnist_core.processes.training import JobRunner
 from mnist_core.reservations import remove_expired
@@ -123,6 +125,18 @@ def drawings_probabilities(model: ModelInfo, drawings: DrawingSet) -> np.ndarray
 @st.cache_data(show_spinner=False, max_entries=64)
 def _drawings_probabilities(stamp: tuple, ids: tuple, _digits: np.ndarray) -> np.ndarray:
     return prediction_worker().classify(Path(stamp[0]), _digits)
+
+
+def untrained_answer(arch: str, seed: int, images: np.ndarray) -> Untrained:
+    """What a new `arch` model built with `seed` answers for (N, 28, 28) `images` before
+    training, computed once per architecture, seed and images, in the prediction process."""
+    images = np.asarray(images, np.float32)
+    return _untrained(arch, seed, hashlib.sha1(images.tobytes()).hexdigest(), images)
+
+
+@st.cache_data(show_spinner="Asking an untrained model…", max_entries=32)
+def _untrained(arch: str, seed: int, images_hash: str, _images: np.ndarray) -> Untrained:
+    return prediction_worker().untrained(arch, seed, _images)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

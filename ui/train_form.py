@@ -26,6 +26,7 @@ from mnist_core.config import (
 )
 from mnist_core.config import drawing_repeats as repeats_for
 from mnist_core.curves import history_epochs, saved_curves
+from mnist_core.pinned import Pinned
 from mnist_core.store import DEFAULT_MODEL, MODELS_DIR, ModelInfo, TrainingRequest
 from ui.kept import keep, reset, restore
 from ui.train_curves import charts_ui, gap_text
@@ -76,9 +77,12 @@ FORM_DEFAULTS = {
 }
 
 
-def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> TrainingRequest | None:
+def settings_ui(
+    models: list[ModelInfo], drawing_counts: np.ndarray, pins: Pinned | None = None
+) -> TrainingRequest | None:
     """The form and its Start button: the run to start once Start is pressed with valid
-    settings, else None (bad settings are said under the button)."""
+    settings, else None (bad settings are said under the button); it answers for `pins`
+    as it trains."""
     _restore(models)
     mode = st.segmented_control(
         "What to train",
@@ -174,10 +178,17 @@ def settings_ui(models: list[ModelInfo], drawing_counts: np.ndarray) -> Training
             base_model=base,
             mistake=mistake,
         )
-        return TrainingRequest(config, name.strip(), MODELS_DIR, overwrite)
+        return TrainingRequest(config, name.strip(), MODELS_DIR, overwrite, pinned=pins)
     except ValueError as err:
         st.error(str(err))
         return None
+
+
+def new_arch() -> str | None:
+    """The architecture of the new model the form is set to train; None for a fine-tune."""
+    if st.session_state.get(KEY.mode, "new") != "new":
+        return None
+    return st.session_state.get(KEY.arch, NEW_MODEL.arch)
 
 
 def started(request: TrainingRequest) -> None:

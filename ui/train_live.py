@@ -10,6 +10,7 @@ from mnist_core.reservations import TRAININGS_AT_ONCE, active
 from mnist_core.store import MODELS_DIR
 from ui.layout import action
 from ui.train_curves import job_charts_ui, progress_line
+from ui.train_pinned import job_pinned_ui
 
 REFRESH_SECONDS = 1.0
 
@@ -57,4 +58,5 @@ def _live(job: TrainingJob) -> None:
             "saved, and you can keep or discard it. There is no sign-in: anyone who has "
             "this page open, in any tab, can stop this training."
         )
+    job_pinned_ui(state, "train_pinned_live")
     job_charts_ui(state)

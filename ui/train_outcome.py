@@ -11,6 +11,7 @@ from mnist_core.store import MODELS_DIR, ModelMetadata, model_path
 from ui.draw import open_on_draw
 from ui.layout import action
 from ui.train_curves import job_charts_ui
+from ui.train_pinned import job_pinned_ui
 
 REFRESH_SECONDS = 2.0
 GO_DRAW = "train_go_draw"  # set by "Draw with this model": the panel then opens Draw
@@ -67,6 +68,7 @@ def _outcome(job: TrainingJob, current) -> None:
             keep.caption(f"Deletes `{state.name}`; Draw goes back to `{base}`.")
         if summary.stopped_early or summary.regressed:
             action(discard, "Discard it", "train_discard", "delete", _discard, job)
+        job_pinned_ui(state, "train_pinned_after")
         job_charts_ui(state)
 
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..data import DataError, load_mnist, to_float
 from ..evidence import Why
+from ..pinned import Untrained
 from ..quiet import tensorflow_quietly, verbose_from_env
 from ..store import ModelError
 from .child import background_threads, parent_connection, spawn
@@ -86,7 +87,20 @@ class WhyAsked:
     lane: ClassVar[str] = STUDIES
 
 
-Request = Probabilities | NumberProbabilities | Classify | TestSet | Explain | WhyAsked
+@dataclass(frozen=True)
+class UntrainedAsked:
+    """pinned.Untrained: what a new `arch` model built with `seed` answers for (N, 28, 28)
+    `images`, and its loss on a batch; needs no model file."""
+
+    arch: str
+    seed: int
+    images: np.ndarray
+    lane: ClassVar[str] = STUDIES
+
+
+Request = (
+    Probabilities | NumberProbabilities | Classify | TestSet | Explain | WhyAsked | UntrainedAsked
+)
 
 
 @dataclass(frozen=True)
@@ -214,6 +228,14 @@ class PredictionWorker:
         answers lane never waits for them."""
         return self._ask(WhyAsked(np.asarray(digit, np.float32)), model_path, timeout)
 
+    def untrained(
+        self, arch: str, seed: int, images: np.ndarray, timeout: float = 120
+    ) -> Untrained:
+        """What a new `arch` model built with `seed` answers for (N, 28, 28) `images`
+        before training (pinned.Untrained)."""
+        request = UntrainedAsked(arch, seed, np.asarray(images, np.float32))
+        return self._ask(request, Path(), timeout)
+
     def _ask(self, request: Request, model_path: Path, timeout: float):
         return self.lanes[request.lane].ask(request, model_path, timeout)
 
@@ -228,9 +250,12 @@ def child_main(conn, lane: str, warm_model: str | None) -> None:
     # without its start-up and retracing lines in the terminal of `make run`
     with tensorflow_quietly(verbose_from_env()):
         from ..tf.explain import cached_embeddings, explain, why
+        from ..tf.pinned import untrained
         from ..tf.predict import cached_model, classify, probabilities
 
     def answer(request: Request, path: str):
+        if isinstance(request, UntrainedAsked):  # a new model: no file to load
+            return untrained(request.arch, request.seed, request.images)
         model = cached_model(path)
         match request:
             case Probabilities(digit=digit):

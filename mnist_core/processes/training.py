@@ -7,8 +7,9 @@ about ten times slower.
 
 The conversation (a multiprocessing Connection, see child.py), as typed messages:
 - parent → child: one TrainingRequest, then possibly Signal.STOP;
-- child → parent: Batches at most every REPORT_EVERY seconds, EpochEnded,
-  Signal.EVALUATING, and last Finished (the saved model) or Failed (why).
+- child → parent: Batches at most every REPORT_EVERY seconds, EpochEnded, PinnedBars
+  (the request's pinned inputs answered, at most every 0.4 s), Signal.EVALUATING, and
+  last Finished (the saved model) or Failed (why).
 If the parent's end closes (the server stopped or was killed), the child exits at once.
 
 Parent side (in the server, no TensorFlow): `JobRunner.start` refuses a second job while
@@ -29,6 +30,7 @@ import numpy as np
 
 from ..config import TrainConfig
 from ..curves import Curves, EpochLogs, curves, epochs_done
+from ..pinned import Pinned
 from ..quiet import tensorflow_quietly, verbose_from_env
 from ..reservations import REFRESH_EVERY, Refused, Reservation, refresh, release, reserve
 from ..store import ModelInfo, TrainingRequest, delete_model
@@ -81,6 +83,15 @@ class EpochEnded:
 
 
 @dataclass(frozen=True)
+class PinnedBars:
+    """Child → parent: the pinned inputs' (N, 10) probabilities `at` epochs into training
+    (before the first batch, at most every tf.training.PINNED_EVERY s, and after the last)."""
+
+    at: float
+    probabilities: np.ndarray
+
+
+@dataclass(frozen=True)
 class Finished:
     """Child → parent: the saved model; its metadata summarises the run."""
 
@@ -92,7 +103,7 @@ class Failed:
     reason: str
 
 
-Report = Batches | EpochEnded | Signal | Finished | Failed
+Report = Batches | EpochEnded | PinnedBars | Signal | Finished | Failed
 
 
 # ---- parent side -----------------------------------------------------------------------
@@ -139,6 +150,8 @@ class JobState:
     stop_asked: float | None = None  # time.monotonic() of the Stop click
     halted_after: float | None = None  # seconds from Stop to the last batch trained
     discarded: bool = False  # its model was deleted after it finished
+    pins: Pinned | None = None  # the request's pinned inputs
+    pinned_bars: PinnedBars | None = None  # their latest answer, the last one once done
 
     @property
     def finished(self) -> bool:
@@ -179,7 +192,9 @@ class TrainingJob:
         self._lock = threading.Lock()
         self._request = request
         self._reservation = reservation  # its name's, held until it saves or fails
-        self._state = JobState(name=request.name, config=request.config, owner=owner)
+        self._state = JobState(
+            name=request.name, config=request.config, owner=owner, pins=request.pinned
+        )
         self._first_report: float | None = None  # the pace counts from the first batches
         self._images = 0
         self._process, self._conn = spawn("mnist_core.processes.training")
@@ -269,6 +284,8 @@ class TrainingJob:
                 # at the last batch trained: a stopped epoch ends part-way, and Keras
                 # reports it (validation included) as if it were whole
                 s.epochs.append(EpochLogs(s.position if s.steps else epoch + 1.0, logs))
+            case PinnedBars():
+                s.pinned_bars = report
             case Signal.EVALUATING:
                 s.status = JobStatus.EVALUATING
             case Finished(model=model):
@@ -334,6 +351,9 @@ class Reporter:
         if self.stop.is_set() or time.monotonic() - self.last_sent >= REPORT_EVERY:
             self.send_batches()
 
+    def on_pinned(self, at: float, probabilities: np.ndarray) -> None:
+        self.conn.send(PinnedBars(at, probabilities.astype(np.float32)))
+
     def on_epoch(self, epoch: int, logs: dict) -> None:
         self.send_batches()
         self.conn.send(EpochEnded(epoch, logs))
@@ -353,8 +373,10 @@ def child_main(conn) -> None:
     stop = threading.Event()
     threading.Thread(target=_listen_for_stop, args=(conn, stop), daemon=True).start()
     reporter = Reporter(conn, request.config.epochs, stop)
+    pins = None if request.pinned is None else request.pinned.images
+    progress = Progress(reporter.on_batch, reporter.on_epoch, stop, pins, reporter.on_pinned)
     try:
-        saved = train_and_save(request, Progress(reporter.on_batch, reporter.on_epoch, stop))
+        saved = train_and_save(request, progress)
         conn.send(Finished(saved))
     except Exception as err:  # noqa: BLE001 - whatever went wrong, the page must say it
         conn.send(Failed(f"{type(err).__name__}: {err}"))
