@@ -254,6 +254,16 @@ def sideways(page) -> float:
     )
 
 
+def fits_the_width(page) -> bool:
+    """Nothing on the page reaches past the screen's right edge, or scrolls it sideways."""
+    right = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll("
+        "'[data-testid=stMain] [data-testid=stElementContainer]')]"
+        ".map(e => e.getBoundingClientRect().right))"
+    )
+    return sideways(page) == 0 and right <= page.viewport_size["width"]
+
+
 def in_viewport(page, locator) -> bool:
     """Whether the whole of `locator`'s box is on the screen as it is now."""
     box = locator.bounding_box()

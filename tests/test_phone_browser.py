@@ -17,13 +17,13 @@ from testkit.apprunner import (
     clear_canvas,
     draw,
     fill_training_form,
+    fits_the_width,
     in_viewport,
     models_with_default,
     open_page,
     open_phone,
     prediction,
     scrolled,
-    sideways,
     touch,
     touch_draw,
 )
@@ -165,16 +165,6 @@ def test_the_canvas_reads_the_same_on_a_phone_and_a_desktop(app, browser):
     assert phone.shape == desktop.shape == (280, 280)
     assert (phone & desktop).sum() / (phone | desktop).sum() > 0.9
     assert answers[0] == answers[1] == digits.labels[7]
-
-
-def fits_the_width(page) -> bool:
-    """Nothing on the page reaches past the screen's right edge, or scrolls it sideways."""
-    right = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll("
-        "'[data-testid=stMain] [data-testid=stElementContainer]')]"
-        ".map(e => e.getBoundingClientRect().right))"
-    )
-    return sideways(page) == 0 and right <= page.viewport_size["width"]
 
 
 def test_train_page_fits_the_phone_while_training(app, browser):

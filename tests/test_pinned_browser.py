@@ -16,11 +16,11 @@ from playwright.sync_api import expect
 from testkit.apprunner import (
     choose,
     fill_training_form,
+    fits_the_width,
     mnist_drawings,
     models_with_default,
     open_page,
     open_phone,
-    sideways,
     wait_idle,
 )
 
@@ -57,17 +57,6 @@ def pin_a_saved_drawing(page) -> None:
     if SHOTS:
         page.locator(f".st-key-{BEFORE}").scroll_into_view_if_needed()
         page.screenshot(path=str(Path(SHOTS) / "pins_chosen.png"))
-
-
-def fits_the_width(page) -> bool:
-    """Nothing on the page reaches past the screen's right edge, or scrolls it sideways
-    (as tests/test_phone_browser.py checks)."""
-    right = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll("
-        "'[data-testid=stMain] [data-testid=stElementContainer]')]"
-        ".map(e => e.getBoundingClientRect().right))"
-    )
-    return sideways(page) == 0 and right <= page.viewport_size["width"]
 
 
 def test_a_pinned_drawing_goes_from_a_uniform_guess_to_the_right_digit(app, browser):
