@@ -69,11 +69,12 @@ def explainer_ui(image, steps, model: ModelInfo) -> None:
 
 
 st.title(":material/draw: Draw a digit")
-st.write(
-    "The network reads your drawing the way it learned from handwritten digits: MNIST's, "
-    "and for the bundled model real pen strokes of 104 other writers too. The bars show how "
-    "likely it thinks each digit is; below 50% it says it is not sure."
-)
+with st.container(key="draw_intro"):  # not on a phone: the canvas and answer need the room
+    st.write(
+        "The network reads your drawing the way it learned from handwritten digits: "
+        "MNIST's, and for the bundled model real pen strokes of 104 other writers too. The "
+        "bars show how likely it thinks each digit is; below 50% it says it is not sure."
+    )
 with st.container(key="draw_settings"):
     chosen = model_picker_ui(saved_models())
 if chosen is None:

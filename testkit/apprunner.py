@@ -204,6 +204,9 @@ def draw(page, strokes):
     # (page load, Clear) drops strokes drawn while it first settles.
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_timeout(300)
+    # Where it is now: a rerun that ended meanwhile (a saved correction's Clear) can move
+    # the page, and strokes drawn at the old place selected the text above the canvas.
+    box = canvas_box(page)
     for stroke in strokes:
         points = [(box["x"] + float(x), box["y"] + float(y)) for x, y in stroke]
         page.mouse.move(*points[0])

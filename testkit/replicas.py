@@ -46,7 +46,8 @@ backend mnist_canvas
 @contextmanager
 def running_haproxy(folder: Path, port: int, servers: dict[str, int]):
     """HAProxy in the foreground on `port`, its configuration in `folder`; its URL."""
-    haproxy = shutil.which("haproxy")
+    # Debian puts it in /usr/sbin, which a plain user's PATH may leave out
+    haproxy = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin:/sbin")
     if haproxy is None:
         raise RuntimeError("haproxy is not installed (make test-deps installs it)")
     config = Path(folder) / "haproxy.cfg"

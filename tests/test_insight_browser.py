@@ -99,6 +99,7 @@ def test_correct_fine_tune_and_read_right(app, browser):
         pytest.fail("tiny read every candidate right")
     for k in range(5):  # correct the same drawing five times
         if k:
+            wait_idle(page)  # the correction's rerun has ended: the page is where it stays
             draw(page, strokes)
             prediction(page)
         page.locator("[class*='st-key-draw_correct'] button").filter(
@@ -117,11 +118,13 @@ def test_correct_fine_tune_and_read_right(app, browser):
     page.goto(f"{url}/train")
     page.locator(".st-key-train_mode button").filter(has_text="Fine-tune").click()
     pick(page, "train_base", re.compile(r"^tiny"))
-    expect(page.get_by_text("Your 20 saved drawings are mixed")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"The class's 20 saved drawings .* are mixed"))
+    ).to_be_visible()
     page.locator(".st-key-train_name input").fill("tiny-mine")
     page.locator(".st-key-train_name input").press("Enter")
     page.locator(".st-key-train_start button").click()
-    mine = page.locator(METRIC).filter(has_text="Your 20 drawings")
+    mine = page.locator(METRIC).filter(has_text="The 20 drawings")
     expect(mine).to_be_visible(timeout=300000)
     expect(mine.locator("[data-testid='stMetricValue']")).to_have_text(re.compile(r"→ 100%$"))
 

@@ -80,10 +80,12 @@ def canvas_ui(width: int = SIDE) -> CanvasResult:
     a number), with its tools in a row under it: Undo (the last stroke), Clear, and the
     pen's width."""
     st.html(CANVAS_CSS if width == SIDE else CANVAS_CSS + WIDE_CSS)
-    if forgotten(KEY):
+    if forgotten(KEY) and (_strokes() or st.session_state.get("draw_start")):
         # Mounted afresh, back from another page: the canvas starts empty, and so does
         # what the page knows of it. (Streamlit forgets a widget's value on a page that
-        # does not show it, not the page's own keys.)
+        # does not show it, not the page's own keys.) Only when there is something to
+        # empty: the canvas's value is also absent on the run after a reload, and
+        # reloading again then wiped each new stroke.
         _reload([])
     surface = st.container()
     with st.container(horizontal=True, key="draw_tools"):

@@ -21,8 +21,11 @@ PAGE_CSS = f"""<style>
     > [data-testid="stColumn"] {{ min-width: calc(25% - 0.75rem); }}
   /* pills wrap instead of scrolling sideways, which hid the Draw page's 9 */
   [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; }}
-  /* the Draw page's model picker follows the drawing, which takes the screen */
+  /* the Draw page's model picker follows the drawing, which takes the screen; its
+     introduction (five lines here) gives its room to the One digit | A number switch,
+     whose row put the answer below a phone's fold */
   [data-testid="stLayoutWrapper"]:has(> .st-key-draw_settings) {{ order: 1; }}
+  [data-testid="stLayoutWrapper"]:has(> .st-key-draw_intro) {{ display: none; }}
   /* The pages as links in the header (phone_navigation), instead of Streamlit's menu
      there, which stayed open over the page after a page was tapped. */
   [data-testid="stExpandSidebarButton"], [data-testid="stSidebar"] {{ display: none; }}
