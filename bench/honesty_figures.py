@@ -31,6 +31,7 @@ from mnist_core.non_digit_tests import NonDigitSet
 from mnist_core.pen_training import calibration_drawings
 from mnist_core.pendigits import PenDigits
 from mnist_core.store import DEFAULT_MODEL, resolve
+from testkit.apprunner import models_with_default
 from testkit.figures import save_figures
 
 
@@ -44,7 +45,7 @@ def fine_tuned(count: int) -> dict:
     from mnist_core.config import FINE_TUNE
     from mnist_core.drawings import save_drawing
     from mnist_core.pen_training import page_drawings, writer_split
-    from mnist_core.store import MODELS_DIR, TrainingRequest
+    from mnist_core.store import TrainingRequest
     from mnist_core.tf.predict import load_model
     from mnist_core.tf.training import train, train_and_save
 
@@ -56,10 +57,7 @@ def fine_tuned(count: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         models, drawings = Path(tmp) / "models", Path(tmp) / "drawings"
         models.mkdir()
-        for suffix in (".keras", ".json"):
-            (models / f"default{suffix}").write_bytes(
-                (MODELS_DIR / f"default{suffix}").read_bytes()
-            )
+        models_with_default(models)
         for image, label in zip(x, y):
             save_drawing(image, int(label), folder=drawings)
         now = train_and_save(TrainingRequest(config, "tuned", models, drawings_dir=drawings))
