@@ -171,24 +171,27 @@ def test_two_replicas_behind_haproxy_lose_nothing(replicas, browser):
     lister = open_page(browser, f"{url}/draw")
     assert replica_of(lister) == "b"
 
-    fill_training_form(trainer, NAME, 1, arch="dense", size="10,000 (quick demo)")
+    # b's form is filled before a starts: a's training (a few seconds on a fast machine)
+    # must still be running when b presses Start, however slow the form's reruns are
+    go_to(lister, "train")
+    fill_training_form(lister, NAME, 1, arch="dense")
+    fill_training_form(trainer, NAME, 3, arch="dense", size="10,000 (quick demo)")
     writer = Writer(drawings, models)
     started = time.time()
     trainer.locator(".st-key-train_start button").click()
     expect(trainer.locator(".st-key-train_stop button")).to_be_visible(timeout=60000)
-    trainer.reload()  # still replica a, the only one running this training
-    expect(trainer.locator(".st-key-train_stop button")).to_be_visible(timeout=30000)
-    assert replica_of(trainer) == "a"
 
-    # On b: a's training is shown, and the same name is refused at Start
-    go_to(lister, "train")
-    elsewhere = lister.get_by_text(re.compile("Training on another replica"))
-    expect(elsewhere).to_contain_text(f"{NAME} on replica a")
-    fill_training_form(lister, NAME, 1, arch="dense")
+    # On b: the same name is refused at Start, and a's training is shown
     lister.locator(".st-key-train_start button").click()
     expect(lister.locator("[data-testid='stAlertContentError']")).to_contain_text(
         re.compile(f"{NAME} on replica a .* is training this name")
     )
+    elsewhere = lister.get_by_text(re.compile("Training on another replica"))
+    expect(elsewhere).to_contain_text(f"{NAME} on replica a")
+
+    trainer.reload()  # still replica a, the only one running this training
+    expect(trainer.locator(".st-key-train_stop button")).to_be_visible(timeout=30000)
+    assert replica_of(trainer) == "a"
     expect(lister.locator(".st-key-train_stop button")).to_have_count(0)
     assert list(models.glob(f".*{SUFFIX}")) == [models / f".{NAME}{SUFFIX}"]
 
