@@ -25,6 +25,7 @@ Pure functions on numpy arrays; no TensorFlow.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -179,8 +180,7 @@ def ink_parts(
     parts = []
     for k in large[np.argsort(-mass[large], kind="stable")][: 2 * MAX_PARTS]:
         rows, cols = objects[k]
-        own = np.pad(labels[rows, cols] == k + 1, 1)  # a ring of background around it
-        pen = 2 * float(distance_to_background(own).max())  # the widest disc inside
+        pen = pen_width(np.pad(labels[rows, cols] == k + 1, 1))  # a ring of background
         if extents[k] < DOT_ELONGATION * pen:
             continue
         parts.append(_Part(k + 1, cols.start, rows.start, cols.stop, rows.stop, mass[k], pen))
@@ -307,8 +307,58 @@ def _read_piece(
     left = x0 if x0 > min(p.x0 for p in group) else max(x0 - pad, 0)
     right = x1 if x1 < max(p.x1 for p in group) else min(x1 + pad, ink.shape[1])
     mine = np.isin(owner[y0:y1, left:right], [p.label for p in group])
-    steps = ink_steps(np.where(mine, ink[y0:y1, left:right], 0.0).astype(np.float32), side)
-    return None if steps is None else _digit_ink(steps, left, y0)
+    # a ring of background around the piece: a cut side is where its ink ends, and ink
+    # away from the edge lets preprocess bound a stroke's thickness by its area instead
+    # of measuring it (a number's pieces are the server's largest work for a stroke)
+    piece = np.pad(np.where(mine, ink[y0:y1, left:right], 0.0).astype(np.float32), 1)
+    steps = prepared(piece, side)
+    return None if steps is None else _digit_ink(steps, left - 1, y0 - 1)
+
+
+class _Remembered:
+    """A pure function's results on arrays, remembered by the arrays' pixels (a digest),
+    up to `kept` of them. The page reads the whole number again after each stroke, and a
+    stroke changes one digit's ink: the other digits' parts and pieces come back
+    unchanged, and so do their results."""
+
+    def __init__(self, kept: int):
+        self.kept = kept
+        self.results: dict[bytes, object] = {}
+
+    def __call__(self, compute, array: np.ndarray, *args):
+        key = hashlib.blake2b(array.tobytes(), digest_size=16).digest()
+        key += repr((array.shape, array.dtype.str, args)).encode()
+        if key not in self.results:
+            if len(self.results) >= self.kept:  # dropped wholesale: cheaper than an order
+                self.results.clear()
+            self.results[key] = compute(array, *args)
+        return self.results[key]
+
+
+_PIECES = _Remembered(256)  # a few numbers' pieces, some 10 MB at most
+_PENS = _Remembered(256)
+
+
+def prepared(piece: np.ndarray, side: int) -> Steps | None:
+    """ink_steps(piece, side), remembered (_Remembered); its images are read-only."""
+    return _PIECES(_read_only_steps, piece, side)
+
+
+def _read_only_steps(piece: np.ndarray, side: int) -> Steps | None:
+    steps = ink_steps(piece, side)
+    for image in (steps.ink, steps.boxed, steps.digit) if steps is not None else ():
+        image.flags.writeable = False  # shared by every reading that meets this piece
+    return steps
+
+
+def pen_width(own: np.ndarray) -> float:
+    """The pen's width in one part (a boolean (h, w) mask with a ring of background): the
+    widest disc inside it; remembered (_Remembered)."""
+    return _PENS(_widest_disc, own)
+
+
+def _widest_disc(own: np.ndarray) -> float:
+    return 2 * float(distance_to_background(own).max())
 
 
 def _digit_ink(steps: Steps, x0: int, y0: int) -> DigitInk:

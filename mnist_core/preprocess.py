@@ -157,16 +157,45 @@ def remove_dots(ink: np.ndarray) -> np.ndarray:
     labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
     if count < 2:
         return ink
-    half_width = distance_to_background(mask)
     index = np.arange(1, count + 1)
-    thickness = 2 * ndimage.maximum(half_width, labels, index)
     mass = ndimage.sum(ink, labels, index)
-    extents = np.array([max(s.stop - s.start for s in sl) for sl in ndimage.find_objects(labels)])
-    dots = (extents < DOT_ELONGATION * thickness) | (mass < 0.02 * mass.sum())
+    objects = ndimage.find_objects(labels)
+    extents = np.array([max(s.stop - s.start for s in sl) for sl in objects])
+    areas = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+    dots = mass < 0.02 * mass.sum()
+    # Only blobs that the area bound (most_thickness) leaves in doubt need their thickness
+    # measured: a number's ink has a dozen, each a long stroke, and this is per digit.
+    height, width = mask.shape
+    for k in np.flatnonzero(~dots):
+        rows, cols = objects[k]
+        inside = rows.start > 0 and cols.start > 0 and rows.stop < height and cols.stop < width
+        if inside and extents[k] >= DOT_ELONGATION * most_thickness(areas[k]):
+            continue
+        own = labels[rows, cols] == k + 1
+        dots[k] = extents[k] < DOT_ELONGATION * 2 * float(_distance_in(own, mask, rows, cols).max())
     dots[np.argmax(mass)] = False
     if not dots.any():
         return ink
     return np.where(np.isin(labels, index[dots]), 0.0, ink).astype(np.float32)
+
+
+def most_thickness(area: float) -> float:
+    """The widest disc that ink of `area` pixels can hold, away from the image's edge: a
+    disc of radius r holds at least π(r - √½)² pixel centres, so area bounds thickness."""
+    return 2 * (np.sqrt(area / np.pi) + np.sqrt(0.5))
+
+
+def _distance_in(own: np.ndarray, mask: np.ndarray, rows: slice, cols: slice) -> np.ndarray:
+    """distance_to_background(mask) on one blob, `own`, the part of `mask`'s box `rows`,
+    `cols` that is the blob: the same figures there. A ring of background goes around it
+    where the image goes on (not at its edge, which is no background). Its nearest pixel
+    outside itself is never another blob's: that one's neighbour towards it is nearer."""
+    height, width = mask.shape
+    ring = (
+        (int(rows.start > 0), int(rows.stop < height)),
+        (int(cols.start > 0), int(cols.stop < width)),
+    )
+    return ndimage.distance_transform_edt(np.pad(own, ring))
 
 
 def is_a_dot(ink: np.ndarray) -> bool:
@@ -178,13 +207,12 @@ def is_a_dot(ink: np.ndarray) -> bool:
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     extent = max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
     # The thickness is the widest disc inside the ink. Away from the image's edge that
-    # disc lies within the ink, and a disc of radius r holds at least π(r - √½)² pixel
-    # centres: so the ink's area bounds its thickness, and a digit drawn large is longer
-    # than a dot could be without the distance transform (1 ms per stroke, the server's).
+    # disc lies within the ink: so the ink's area bounds its thickness (most_thickness),
+    # and a digit drawn large is longer than a dot could be without the distance
+    # transform (1 ms per stroke, the server's).
     height, width = mask.shape
     if rows[0] > 0 and cols[0] > 0 and rows[-1] < height - 1 and cols[-1] < width - 1:
-        most_thickness = 2 * (np.sqrt(mask.sum() / np.pi) + np.sqrt(0.5))
-        if extent >= DOT_ELONGATION * most_thickness:
+        if extent >= DOT_ELONGATION * most_thickness(mask.sum()):
             return False
     thickness = 2 * float(distance_to_background(mask).max())
     return extent < DOT_ELONGATION * thickness
