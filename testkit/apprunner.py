@@ -1,6 +1,7 @@
 """Run the app for browser tests and benchmarks: a real server on a free port, Chromium."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -32,11 +33,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(models_dir=None, port=None, drawings_dir=None, wrapper=(), env=None):
+def start_app(models_dir=None, port=None, drawings_dir=None, wrapper=(), env=None, script=None):
     """A running `streamlit run app.py` on a free localhost port: (process, base URL).
 
     `wrapper` goes before the command (e.g. `unshare --pid --fork --mount-proc`); `env`
-    adds variables to this process's environment."""
+    adds variables to this process's environment; `script` runs another app (a Path; its
+    folder is the working directory), e.g. ../shared/tools/floor_app/app.py."""
+    script = Path(script) if script is not None else PROJECT_DIR / "app.py"
     port = port or free_port()
     env = {**os.environ, **(env or {})}
     if models_dir is not None:
@@ -50,7 +53,7 @@ def start_app(models_dir=None, port=None, drawings_dir=None, wrapper=(), env=Non
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script.name,
             "--server.port",
             str(port),
             "--server.address",
@@ -58,7 +61,7 @@ def start_app(models_dir=None, port=None, drawings_dir=None, wrapper=(), env=Non
             "--server.headless",
             "true",
         ],
-        cwd=PROJECT_DIR,
+        cwd=script.parent,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -168,6 +171,13 @@ def models_with_default(folder: Path) -> Path:
 # on the upper one, which takes the pointer). It is transparent until the canvas has
 # loaded its first drawing, which paints the black background and turns the pen on.
 DRAWING_LAYER = "canvas.dc-canvas.lower-canvas"
+# The first element matching a selector, also inside shadow roots: the canvas component
+# mounts in one where the page has no style for it (../shared/tools/floor_app/).
+DEEP_QUERY = """(root, selector) => {
+  const find = (r) => r.querySelector(selector)
+    || [...r.querySelectorAll('*')].map((e) => e.shadowRoot && find(e.shadowRoot)).find(Boolean);
+  return find(root);
+}"""
 _LAYER_PIXELS = f"""() => {{
   const c = document.querySelector('{DRAWING_LAYER}');
   return c && Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
@@ -182,7 +192,7 @@ def canvas_box(page):
     expect(canvas).to_have_count(1, timeout=60000)
     expect(canvas).to_be_visible()
     page.wait_for_function(
-        f"() => document.querySelector('{DRAWING_LAYER}')"
+        f"() => ({DEEP_QUERY})(document, '{DRAWING_LAYER}')"
         "?.getContext('2d').getImageData(0, 0, 1, 1).data[3] === 255",
         timeout=60000,
     )
@@ -408,3 +418,28 @@ def open_explainer(page, timeout=300000) -> None:
     page.locator(".st-key-draw_explain summary").click()
     page.locator(".st-key-explain_neighbours img").nth(7).wait_for(timeout=timeout)
     wait_idle(page)
+
+
+def read_number_mode(page) -> None:
+    """Switch to number mode, and wait for the wide canvas."""
+    page.locator(".st-key-draw_mode button").filter(has_text="A number").click()
+    page.wait_for_function(
+        "() => document.querySelector('canvas.upper-canvas')?.width === 840", timeout=60000
+    )
+
+
+def shown_number(page, length: int) -> str:
+    """The Prediction's value once it reads `length` digits: the canvas sends each stroke
+    200 ms after it ends, and the page answers for each, so a number grows to its length
+    (up to 30 s, then whatever it shows)."""
+    from playwright.sync_api import expect
+
+    metric = page.locator(METRIC).filter(has_text="Prediction")
+    metric.wait_for(timeout=30000)
+    value = metric.locator("[data-testid='stMetricValue']")
+    try:
+        expect(value).to_have_text(re.compile(rf"^(\d\??){{{length}}}$"), timeout=30000)
+    except AssertionError:
+        pass
+    wait_idle(page)
+    return value.inner_text().strip()

@@ -1,0 +1,210 @@
+"""Mouse-up to the answer on the Draw page, against the canvas alone (issue 31), printed
+and saved to bench/out/number_latency.json; the last line of stdout is one JSON object.
+
+Two servers run side by side: the app, and ../shared/tools/floor_app/ (the same canvas
+component and a Prediction metric, no model: the latency floor, most of it the canvas's
+200 ms wait after the last stroke). Headless Chromium times, round after round, in turn:
+
+- floor: a one-stroke pen digit drawn on the floor app's canvas;
+- digit: the same kind of digit on the Draw page (One digit);
+- number: a 6-digit number on the Draw page (A number, the 840×280 canvas), of one
+  writer, composed as testkit.number_canvas composes them. Its first five digits are
+  drawn and answered first; the timed stroke is the sixth digit, a one-stroke digit.
+
+Each time runs from the last mouse-up to the first moment the Prediction metric shows
+as many digits as were drawn, both read from performance.now() inside the page (as
+../shared/tools/draw_eval.py does), so the harness's polling adds nothing. Each page is
+loaded afresh for every drawing, as draw_eval.py does.
+
+The server's own CPU per stroke (the Streamlit process and its prediction process,
+/proc's user + system time from before the first stroke to the app being idle after the
+last, over the strokes drawn) is given for the digit and the number.
+
+usage: nice -n 5 python bench/number_latency.py [--rounds 30] [--seed 5]
+"""
+
+import argparse
+import json
+import time
+
+import numpy as np
+
+from mnist_core.pendigits import PenDigits
+from testkit.apprunner import (
+    CHROMIUM_ARGS,
+    PROJECT_DIR,
+    canvas_box,
+    child_processes,
+    draw,
+    models_with_default,
+    start_app,
+    stop_app,
+    wait_idle,
+)
+from testkit.figures import cpu_seconds, save_figures
+from testkit.number_canvas import layout, writers_digits
+
+FLOOR_APP = PROJECT_DIR.parent / "shared" / "tools" / "floor_app" / "app.py"
+LENGTH = 6
+
+# In-page clock: the last mouse-up, and the first time after it that the Prediction metric
+# shows window.__want digits (a "?" after a digit allowed).
+WATCH = """(want) => {
+  window.__up = null; window.__shown = null; window.__want = want;
+  const pattern = new RegExp('^([0-9]\\\\??){' + want + '}$');
+  window.addEventListener('mouseup',
+    () => { window.__up = performance.now(); window.__shown = null; }, true);
+  const seen = () => {
+    if (window.__up === null || window.__shown !== null) return;
+    for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+      const l = m.querySelector('[data-testid="stMetricLabel"]');
+      const v = m.querySelector('[data-testid="stMetricValue"]');
+      if (l && v && l.innerText.trim().toLowerCase().startsWith('prediction')
+          && pattern.test(v.innerText.trim())) { window.__shown = performance.now(); return; }
+    }
+  };
+  new MutationObserver(seen).observe(document.body,
+    {subtree: true, childList: true, characterData: true});
+}"""
+ELAPSED = (
+    "() => window.__shown !== null && window.__up !== null ? window.__shown - window.__up : null"
+)
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server and its children (the prediction process)."""
+    total = cpu_seconds(pid)
+    for child in child_processes(pid):
+        try:
+            total += cpu_seconds(child)
+        except OSError:  # ended meanwhile
+            pass
+    return total
+
+
+def fresh(page, url: str, number: bool = False) -> None:
+    page.goto(f"{url}/draw")
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=60000
+    )
+    if number:
+        page.locator(".st-key-draw_mode button").filter(has_text="A number").click()
+        page.wait_for_function(
+            "() => document.querySelector('canvas.upper-canvas')?.width === 840", timeout=60000
+        )
+    canvas_box(page)  # the floor app's canvas is in a shadow root: canvas_box finds it there
+    wait_idle(page)
+
+
+def timed(page, strokes, want: int) -> float | None:
+    """Draw `strokes`; ms from the last mouse-up to `want` digits shown, None if never."""
+    page.evaluate(WATCH, want)
+    draw(page, strokes)
+    try:
+        page.wait_for_function(ELAPSED, timeout=15000)
+    except Exception:
+        return None
+    return float(page.evaluate(ELAPSED))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    digits = PenDigits()
+    rng = np.random.default_rng(args.seed)
+    one_stroke = np.flatnonzero([len(digits.strokes(i)) == 1 for i in range(len(digits))])
+    writers = [w for w in writers_digits(digits) if np.isin(w, one_stroke).any()]
+
+    def number_strokes():
+        own = writers[rng.integers(len(writers))]
+        last = rng.choice(np.intersect1d(own, one_stroke))
+        picks = [*rng.choice(np.setdiff1d(own, [last]), LENGTH - 1, replace=False), last]
+        placed = layout([digits.strokes(i) for i in picks], rng)
+        return [s for d in placed[:-1] for s in d], placed[-1]
+
+    import tempfile
+    from pathlib import Path
+
+    times = {"floor": [], "digit": [], "number": []}
+    cpu = {"digit": [], "number": []}
+    missed = {k: 0 for k in times}
+    with tempfile.TemporaryDirectory() as tmp:
+        app, app_url = start_app(models_with_default(Path(tmp)))
+        floor, floor_url = start_app(script=FLOOR_APP)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 1000})
+                fresh(page, app_url)  # the first answer starts the prediction process
+                draw(page, digits.placed(int(one_stroke[0]), rng))
+                page.locator("[data-testid='stMetric']").wait_for(timeout=120000)
+                for round_ in range(args.rounds):
+                    for kind in (
+                        ("floor", "digit", "number") if round_ % 2 else ("number", "digit", "floor")
+                    ):
+                        url = floor_url if kind == "floor" else app_url
+                        fresh(page, url, number=kind == "number")
+                        if kind == "number":
+                            first, last = number_strokes()
+                            before = server_cpu(app.pid)
+                            draw(page, first)
+                            page.wait_for_function(
+                                "() => /^([0-9]\\??){5}$/.test(document.querySelector("
+                                "'[data-testid=stMetricValue]')?.innerText.trim() ?? '')",
+                                timeout=30000,
+                            )
+                            wait_idle(page)
+                            ms = timed(page, last, LENGTH)
+                            strokes = len(first) + 1
+                        else:
+                            before = server_cpu(app.pid) if kind == "digit" else 0.0
+                            ms = timed(page, digits.placed(int(rng.choice(one_stroke)), rng), 1)
+                            strokes = 1
+                        if ms is None:
+                            missed[kind] += 1
+                        else:
+                            times[kind].append(ms)
+                        if kind != "floor":
+                            page.wait_for_timeout(300)  # the canvas's last send
+                            wait_idle(page)
+                            cpu[kind].append((server_cpu(app.pid) - before) / strokes)
+                    print(
+                        f"round {round_ + 1}: "
+                        + ", ".join(f"{k} {v[-1]:.0f} ms" for k, v in times.items() if v),
+                        flush=True,
+                    )
+                browser.close()
+        finally:
+            stop_app(app)
+            stop_app(floor)
+
+    def summary(values):
+        return {
+            "median_ms": round(float(np.median(values)), 1),
+            "p95_ms": round(float(np.percentile(values, 95)), 1),
+            "n": len(values),
+        }
+
+    figures = {k: summary(v) for k, v in times.items() if v}
+    figures["missed"] = missed
+    figures["digit_above_floor_median_ms"] = round(
+        figures["digit"]["median_ms"] - figures["floor"]["median_ms"], 1
+    )
+    figures["number_above_digit_median_ms"] = round(
+        figures["number"]["median_ms"] - figures["digit"]["median_ms"], 1
+    )
+    figures["server_cpu_ms_per_stroke"] = {
+        k: round(1000 * float(np.median(v)), 1) for k, v in cpu.items() if v
+    }
+    figures["rounds"] = args.rounds
+    figures["when"] = time.strftime("%Y-%m-%d %H:%M")
+    save_figures("number_latency", figures)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
