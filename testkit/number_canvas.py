@@ -109,3 +109,14 @@ def compose(
         boxes=tuple(boxes),
         touching=touching,
     )
+
+
+def number_strokes(seed: int, length: int) -> tuple[str, list[np.ndarray]]:
+    """A composed number of one writer of the dev pen digits, for drawing in a browser:
+    (its text, its strokes in the number canvas's pixels)."""
+    digits = PenDigits()
+    rng = np.random.default_rng(seed)
+    own = writers_digits(digits)[rng.integers(100)]
+    picks = rng.choice(own, length, replace=False)
+    placed = layout([digits.strokes(i) for i in picks], rng)
+    return "".join(str(digits.labels[i]) for i in picks), [s for d in placed for s in d]

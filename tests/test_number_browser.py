@@ -1,8 +1,8 @@
 """The Draw page's number mode in headless Chromium: a number of real pen digits, drawn
-with the mouse on a desktop and with a finger on a 390×844 phone, read right in view."""
+with the mouse on a desktop and with a finger on a 390×844 phone, read right in view;
+and both modes on a classroom projector's 1366×768."""
 
 import os
-import re
 
 import numpy as np
 import pytest
@@ -12,15 +12,19 @@ from mnist_core.pendigits import PenDigits
 from testkit.apprunner import (
     METRIC,
     canvas_box,
+    canvas_ink,
     draw,
     in_viewport,
     models_with_default,
     open_page,
     open_phone,
+    prediction,
+    read_number_mode,
+    scrolled,
+    shown_number,
     touch_draw,
-    wait_idle,
 )
-from testkit.number_canvas import HEIGHT, WIDTH, layout, writers_digits
+from testkit.number_canvas import HEIGHT, WIDTH, number_strokes
 
 SHOTS = os.environ.get("NUMBER_SCREENSHOTS")  # a folder: the pages are saved there too
 
@@ -28,39 +32,6 @@ SHOTS = os.environ.get("NUMBER_SCREENSHOTS")  # a folder: the pages are saved th
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, app_server):
     return app_server(models_with_default(tmp_path_factory.mktemp("models")))
-
-
-def number_strokes(seed: int, length: int):
-    """A composed number of one writer: (its text, its strokes in canvas pixels)."""
-    digits = PenDigits()
-    rng = np.random.default_rng(seed)
-    own = writers_digits(digits)[rng.integers(100)]
-    picks = rng.choice(own, length, replace=False)
-    placed = layout([digits.strokes(i) for i in picks], rng)
-    return "".join(str(digits.labels[i]) for i in picks), [s for d in placed for s in d]
-
-
-def read_number_mode(page) -> str:
-    """Switch to number mode, and wait for the wide canvas."""
-    page.locator(".st-key-draw_mode button").filter(has_text="A number").click()
-    page.wait_for_function(
-        "() => document.querySelector('canvas.upper-canvas')?.width === 840", timeout=60000
-    )
-
-
-def shown_number(page, length: int) -> str:
-    """The Prediction's value once it reads `length` digits: the canvas sends each stroke
-    200 ms after it ends, and the page answers for each, so a number grows to its length
-    (up to 30 s, then whatever it shows)."""
-    metric = page.locator(METRIC).filter(has_text="Prediction")
-    metric.wait_for(timeout=30000)
-    value = metric.locator("[data-testid='stMetricValue']")
-    try:
-        expect(value).to_have_text(re.compile(rf"^(\d\??){{{length}}}$"), timeout=30000)
-    except AssertionError:
-        pass
-    wait_idle(page)
-    return value.inner_text().strip()
 
 
 def test_a_number_drawn_with_the_mouse_is_read(app, browser):
@@ -102,3 +73,37 @@ def test_a_number_written_by_finger_on_a_phone_is_read_in_view(app, browser):
     )
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/number_phone.png")
+
+
+def test_a_projector_shows_a_larger_canvas_and_the_whole_answer_on_one_screen(app, browser):
+    """1366×768, what most classroom projectors show: the canvas is larger than its 280
+    pixels, and it, the Prediction, all ten bars, the correction row and the tools are
+    on the screen without scrolling; a number's answer is in view under its canvas."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(f"{app}/draw")
+    box = canvas_box(page)
+    assert box["width"] == box["height"] >= 360
+    digits = PenDigits()
+    rng = np.random.default_rng(11)
+    i = int(np.flatnonzero(digits.labels == 3)[0])
+    draw(page, digits.placed(i, rng, canvas=box["width"]))  # on-screen pixels
+    assert prediction(page) == 3
+    assert scrolled(page) == 0
+    for part in (
+        "canvas.upper-canvas",
+        METRIC,
+        ".digit-bars",
+        "[class*='st-key-draw_correct'] [data-testid='stButtonGroup']",
+        ".st-key-draw_tools",
+    ):
+        assert in_viewport(page, page.locator(part).first), part
+    expect(page.locator(".digit-bars [data-digit]")).to_have_count(10)
+    # the image the model reads keeps the canvas's pixels, whatever its size on screen
+    assert canvas_ink(page).shape == (280, 280)
+    # a number: the wide canvas keeps its 840×280, and the answer is in view under it
+    read_number_mode(page)
+    text, strokes = number_strokes(seed=3, length=4)
+    draw(page, strokes)
+    assert shown_number(page, len(text)).replace("?", "") == text
+    assert in_viewport(page, page.locator(METRIC))
+    page.close()

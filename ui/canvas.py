@@ -22,7 +22,7 @@ from PIL import Image
 from streamlit_drawable_canvas import CanvasResult, st_canvas
 
 from ui.kept import forgotten, keep
-from ui.layout import PHONE_WIDTH
+from ui.layout import PHONE_WIDTH, SHORT_HEIGHT
 
 SIDE = 280  # canvas pixels, on every screen
 KEY = "draw_canvas"
@@ -59,6 +59,23 @@ CANVAS_CSS = f"""<style>
 }}
 </style>"""
 
+# The single digit's canvas on a short wide screen (not the number's: it keeps its 840 px).
+PROJECTOR_CSS = f"""<style>
+/* On a short wide screen (a projector, ui.layout): as large as the height leaves room
+   for, above it the page's header, title, model and switch (some 18rem in that layout),
+   under it the tools; never wider than its column (half the content, 5rem padding and a
+   3rem gap off the screen's width), nor under its 280 pixels. */
+@media (min-width: {PHONE_WIDTH + 1}px) and (max-height: {SHORT_HEIGHT}px) {{
+  .st-key-{KEY} {{ --side: max(280px, min(50vw - 6.5rem, 100vh - 23rem)); }}
+  .st-key-{KEY} .dc-container,
+  .st-key-{KEY} .canvas-container,
+  .st-key-{KEY} canvas {{
+    width: var(--side) !important;
+    height: var(--side) !important;
+  }}
+}}
+</style>"""
+
 NUMBER_WIDTH = 3 * SIDE  # the number canvas: six digits at the single digit's height
 
 # The number canvas on a screen narrower than it (a phone, a narrow window): the width of
@@ -79,7 +96,7 @@ def canvas_ui(width: int = SIDE) -> CanvasResult:
     """The canvas, white pen on black, SIDE pixels tall and `width` wide (NUMBER_WIDTH for
     a number), with its tools in a row under it: Undo (the last stroke), Clear, and the
     pen's width."""
-    st.html(CANVAS_CSS if width == SIDE else CANVAS_CSS + WIDE_CSS)
+    st.html(CANVAS_CSS + (PROJECTOR_CSS if width == SIDE else WIDE_CSS))
     if forgotten(KEY) and (_strokes() or st.session_state.get("draw_start")):
         # Mounted afresh, back from another page: the canvas starts empty, and so does
         # what the page knows of it. (Streamlit forgets a widget's value on a page that

@@ -125,10 +125,11 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
             caption="What the model sees",
         )
     st.html(probability_bars(probs))
-    st.caption(
-        "The model never sees your canvas, only the 28×28 picture above: your ink "
-        "cropped, scaled into 20×20 pixels and centred by its centre of mass, the "
-        "way every MNIST digit was made. The bars are the softmax of its ten "
-        "output scores."
-    )
+    with st.container(key="draw_bars_note"):  # not on a projector: see ui.layout
+        st.caption(
+            "The model never sees your canvas, only the 28×28 picture above: your ink "
+            "cropped, scaled into 20×20 pixels and centred by its centre of mass, the "
+            "way every MNIST digit was made. The bars are the softmax of its ten "
+            "output scores."
+        )
     return steps

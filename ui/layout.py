@@ -1,4 +1,5 @@
-"""Page CSS for every page: the layout of a narrow screen (a phone held upright).
+"""Page CSS for every page: the layouts of a narrow screen (a phone held upright) and of
+a short wide one (a classroom projector, 1366×768).
 
 Streamlit cannot know the screen's width on the server, so the phone layout is CSS in a
 media query: the same page, tightened so that the Draw page's canvas and answer share one
@@ -8,6 +9,7 @@ screen, and nothing on any page is wider than the screen.
 import streamlit as st
 
 PHONE_WIDTH = 480  # px: screens this wide or narrower get the phone layout
+SHORT_HEIGHT = 860  # px: wider screens this tall or shorter get the projector's layout
 
 PAGE_CSS = f"""<style>
 @media (max-width: {PHONE_WIDTH}px) {{
@@ -37,6 +39,18 @@ PAGE_CSS = f"""<style>
 @media (min-width: {PHONE_WIDTH + 1}px) {{
   /* its wrapper too: an empty one would still take a gap above every page's title */
   [data-testid="stLayoutWrapper"]:has(> .st-key-phone_nav) {{ display: none; }}
+}}
+/* A short, wide screen: a classroom projector's 1366×768, a laptop's. The Draw page's
+   canvas (sized in ui/canvas.py), its answer with the ten bars and the correction row
+   share the screen: the title tightened, the introduction and the bars' note left out
+   (the step-by-step explainer says the same), the bars and the 28×28 preview smaller. */
+@media (min-width: {PHONE_WIDTH + 1}px) and (max-height: {SHORT_HEIGHT}px) {{
+  [data-testid="stMainBlockContainer"] {{ padding-top: 4.25rem; }}
+  [data-testid="stMainBlockContainer"] h1 {{ font-size: 2rem; padding: 0.25rem 0; }}
+  [data-testid="stLayoutWrapper"]:has(> .st-key-draw_intro),
+  [data-testid="stLayoutWrapper"]:has(> .st-key-draw_bars_note) {{ display: none; }}
+  .st-key-draw_answer img {{ width: 8rem !important; }}
+  .digit-bars {{ height: 7.5rem !important; }}
 }}
 </style>"""
 
