@@ -72,7 +72,8 @@ def test_pen_digits_started_at_every_corner_are_read_in_view(app, browser):
     assert side >= 350  # the phone's width less Streamlit's margins: 358 of 390 px
     canvas, answer = page.locator("canvas.upper-canvas"), page.locator(METRIC)
     wrong = []
-    for k, (label, strokes, corner) in enumerate(corner_digits(side, 5, seed=15)):
+    # three in each corner: a corner that swallowed or cut strokes shows in all three
+    for k, (label, strokes, corner) in enumerate(corner_digits(side, 3, seed=15)):
         if k:
             clear_canvas(page, finger=True)
         touch_draw(page, strokes)
@@ -81,8 +82,8 @@ def test_pen_digits_started_at_every_corner_are_read_in_view(app, browser):
             wrong.append((label, shown, corner))
         assert scrolled(page) == 0
         assert in_viewport(page, answer) and in_viewport(page, canvas), corner
-    print(f"read right: {20 - len(wrong)}/20; wrong (label, shown, corner): {wrong}")
-    assert len(wrong) <= 2, wrong
+    print(f"read right: {12 - len(wrong)}/12; wrong (label, shown, corner): {wrong}")
+    assert len(wrong) <= 1, wrong
 
 
 def test_a_stroke_begun_anywhere_along_the_top_edge_is_kept(app, browser):
