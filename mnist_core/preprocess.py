@@ -93,6 +93,8 @@ def ink_image(image: np.ndarray) -> np.ndarray:
             return a[..., 3].astype(np.float32) / 255.0
         if is_uniform(a):
             return np.zeros(a.shape[:2], np.float32)
+        if a.ndim == 3 and is_grey(a):  # the canvas's white pen on black: one channel
+            a = a[..., 0]
         a = a[..., :3] if a.ndim == 3 else a
         a = a.astype(np.float32) / 255.0
     else:
@@ -114,6 +116,14 @@ def is_transparent(alpha: np.ndarray, full: float) -> bool:
     """True when the alpha channel varies by over half of `full` (its opaque value):
     strokes on a transparent canvas, where whatever is opaque is ink."""
     return bool(np.ptp(alpha) > full / 2)
+
+
+def is_grey(image: np.ndarray) -> bool:
+    """True when every pixel of an (H, W, 3|4) array has red = green = blue: its brightness
+    is any one channel. (The weights of the grey conversion sum to 1, so the same figures
+    follow, without a float copy of three channels: half the preprocessing of a stroke.)"""
+    red = image[..., 0]
+    return bool(np.array_equal(red, image[..., 1]) and np.array_equal(red, image[..., 2]))
 
 
 def is_uniform(image: np.ndarray) -> bool:
