@@ -11,8 +11,9 @@ component and a Prediction metric, no model: the latency floor, most of it the c
   writer, composed as testkit.number_canvas composes them. Its first five digits are
   drawn and answered first; the timed stroke is the sixth digit, a one-stroke digit.
 
-Each time runs from the last mouse-up to the first moment the Prediction metric shows
-as many digits as were drawn, both read from performance.now() inside the page (as
+Each time runs from the last mouse-up to the first moment the Prediction metric shows a
+new answer (for the number: other than the first five digits' reading), both read from
+performance.now() inside the page (as
 ../shared/tools/draw_eval.py does), so the harness's polling adds nothing. Each page is
 loaded afresh for every drawing, as draw_eval.py does.
 
@@ -48,10 +49,10 @@ FLOOR_APP = PROJECT_DIR.parent / "shared" / "tools" / "floor_app" / "app.py"
 LENGTH = 6
 
 # In-page clock: the last mouse-up, and the first time after it that the Prediction metric
-# shows window.__want digits (a "?" after a digit allowed).
-WATCH = """(want) => {
-  window.__up = null; window.__shown = null; window.__want = want;
-  const pattern = new RegExp('^([0-9]\\\\??){' + want + '}$');
+# shows an answer other than window.__before (what it showed before the stroke: nothing
+# for a single digit, the first five digits' reading for a number).
+WATCH = """(before) => {
+  window.__up = null; window.__shown = null; window.__before = before;
   window.addEventListener('mouseup',
     () => { window.__up = performance.now(); window.__shown = null; }, true);
   const seen = () => {
@@ -60,7 +61,8 @@ WATCH = """(want) => {
       const l = m.querySelector('[data-testid="stMetricLabel"]');
       const v = m.querySelector('[data-testid="stMetricValue"]');
       if (l && v && l.innerText.trim().toLowerCase().startsWith('prediction')
-          && pattern.test(v.innerText.trim())) { window.__shown = performance.now(); return; }
+          && /[0-9]/.test(v.innerText) && v.innerText.trim() !== window.__before)
+        { window.__shown = performance.now(); return; }
     }
   };
   new MutationObserver(seen).observe(document.body,
@@ -96,15 +98,24 @@ def fresh(page, url: str, number: bool = False) -> None:
     wait_idle(page)
 
 
-def timed(page, strokes, want: int) -> float | None:
-    """Draw `strokes`; ms from the last mouse-up to `want` digits shown, None if never."""
-    page.evaluate(WATCH, want)
+def timed(page, strokes, before: str = "") -> float | None:
+    """Draw `strokes`; ms from the last mouse-up to the Prediction showing an answer other
+    than `before`, None if it never does."""
+    page.evaluate(WATCH, before)
     draw(page, strokes)
     try:
         page.wait_for_function(ELAPSED, timeout=15000)
     except Exception:
         return None
     return float(page.evaluate(ELAPSED))
+
+
+def shown(page) -> str:
+    """What the Prediction shows once the app is idle after the canvas's last send."""
+    page.wait_for_timeout(300)
+    wait_idle(page)
+    value = page.locator("[data-testid='stMetricValue']")
+    return value.first.inner_text().strip() if value.count() else ""
 
 
 def main() -> None:
@@ -132,6 +143,7 @@ def main() -> None:
     times = {"floor": [], "digit": [], "number": []}
     cpu = {"digit": [], "number": []}
     missed = {k: 0 for k in times}
+    digits_read = []  # digits in each number's final answer
     with tempfile.TemporaryDirectory() as tmp:
         app, app_url = start_app(models_with_default(Path(tmp)))
         floor, floor_url = start_app(script=FLOOR_APP)
@@ -152,17 +164,12 @@ def main() -> None:
                             first, last = number_strokes()
                             before = server_cpu(app.pid)
                             draw(page, first)
-                            page.wait_for_function(
-                                "() => /^([0-9]\\??){5}$/.test(document.querySelector("
-                                "'[data-testid=stMetricValue]')?.innerText.trim() ?? '')",
-                                timeout=30000,
-                            )
-                            wait_idle(page)
-                            ms = timed(page, last, LENGTH)
+                            ms = timed(page, last, shown(page))
+                            digits_read.append(sum(c.isdigit() for c in shown(page)))
                             strokes = len(first) + 1
                         else:
                             before = server_cpu(app.pid) if kind == "digit" else 0.0
-                            ms = timed(page, digits.placed(int(rng.choice(one_stroke)), rng), 1)
+                            ms = timed(page, digits.placed(int(rng.choice(one_stroke)), rng))
                             strokes = 1
                         if ms is None:
                             missed[kind] += 1
@@ -200,6 +207,7 @@ def main() -> None:
     figures["server_cpu_ms_per_stroke"] = {
         k: round(1000 * float(np.median(v)), 1) for k, v in cpu.items() if v
     }
+    figures["numbers_read_with_six_digits"] = f"{digits_read.count(LENGTH)}/{len(digits_read)}"
     figures["rounds"] = args.rounds
     figures["when"] = time.strftime("%Y-%m-%d %H:%M")
     save_figures("number_latency", figures)

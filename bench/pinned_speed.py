@@ -101,6 +101,11 @@ def main() -> None:
         "median_without": without,
         "median_with": with_,
         "slowdown": round(with_ / without - 1, 4),
+        # each round's pair (trained one after the other), then their median: the
+        # machine's slow drifts cancel within a pair
+        "paired_slowdown_median": round(
+            statistics.median(w / wo - 1 for w, wo in zip(runs["with"], runs["without"])), 4
+        ),
         # the machine is shared: its other work shows in the wall time, much less in the
         # CPU time this process spent (all its threads)
         "cpu_seconds_without": cpu["without"],
