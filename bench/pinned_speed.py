@@ -3,7 +3,8 @@ Saved to bench/out/pinned_speed.json.
 
 The same run (same settings and seed, so the same batches) is trained alternately without
 and with the pinned inputs answered every tf.training.PINNED_EVERY s (two MNIST test
-digits and four more: six, the most the page allows), `--rounds` times each after a
+digits and four more: six, the most the page allows; each round in the other order),
+`--rounds` times each after a
 warm-up pair, in this one process; both report every batch to a no-op, as the Train
 page's training process reports to the page.
 Reported: each run's fit time and CPU time, their medians' slowdown, and the seconds
@@ -62,7 +63,9 @@ def main() -> None:
     runs = {"without": [], "with": []}
     cpu = {"without": [], "with": []}
     for round_ in range(args.rounds + 1):  # round 0 warms up (tracing, caches): not counted
-        for kind in runs:
+        # each round in the other order: the second run of a pair was seen to gain from
+        # the first's warm caches
+        for kind in list(runs) if round_ % 2 else list(runs)[::-1]:
             progress = Progress(on_batch=lambda *a: None)
             if kind == "with":
                 progress = Progress(
