@@ -4,9 +4,8 @@ Saved to bench/out/pinned_speed.json.
 The same run (same settings and seed, so the same batches) is trained alternately without
 and with the pinned inputs answered every tf.training.PINNED_EVERY s (two MNIST test
 digits and four more: six, the most the page allows; each round in the other order),
-`--rounds` times each after a
-warm-up pair, in this one process; both report every batch to a no-op, as the Train
-page's training process reports to the page.
+`--rounds` times each after a warm-up pair, in this one process; both report every batch
+to a no-op, as the Train page's training process reports to the page.
 Reported: each run's fit time and CPU time, their medians' slowdown, and the seconds
 between answers.
 
