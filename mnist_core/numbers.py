@@ -307,12 +307,9 @@ def _read_piece(
     left = x0 if x0 > min(p.x0 for p in group) else max(x0 - pad, 0)
     right = x1 if x1 < max(p.x1 for p in group) else min(x1 + pad, ink.shape[1])
     mine = np.isin(owner[y0:y1, left:right], [p.label for p in group])
-    # a ring of background around the piece: a cut side is where its ink ends, and ink
-    # away from the edge lets preprocess bound a stroke's thickness by its area instead
-    # of measuring it (a number's pieces are the server's largest work for a stroke)
-    piece = np.pad(np.where(mine, ink[y0:y1, left:right], 0.0).astype(np.float32), 1)
+    piece = np.where(mine, ink[y0:y1, left:right], 0.0).astype(np.float32)
     steps = prepared(piece, side)
-    return None if steps is None else _digit_ink(steps, left - 1, y0 - 1)
+    return None if steps is None else _digit_ink(steps, left, y0)
 
 
 class _Remembered:
