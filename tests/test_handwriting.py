@@ -16,14 +16,19 @@ from mnist_core.calibration import (
 )
 from mnist_core.handwriting import (
     NOT_A_DIGIT,
+    TESTING,
     TRAINING,
+    based_one,
     bounds,
     flagged_one,
     line,
     lone_line,
+    long_flag_one,
     open_four,
+    phi_zero,
     slashed_zero,
     stem_of,
+    theta_zero,
     two_stroke_five,
 )
 from mnist_core.pen_training import HandwritingRecipe, drawing_input, training_images, writer_split
@@ -65,6 +70,59 @@ def test_a_flagged_one_rises_from_lower_left_to_the_top_of_its_stem(digits):
         angle = np.degrees(np.arctan2(-dy, dx))  # above the horizontal, y points down
         assert TRAINING.flag_angle[0] - 1e-6 <= angle <= TRAINING.flag_angle[1] + 1e-6
         assert np.isclose(flag[-1][1], every[:, 1].min(), atol=0.02 * height)  # the top
+
+
+@pytest.mark.parametrize("ranges", [TRAINING, TESTING], ids=["training", "testing"])
+def test_a_phi_zero_is_a_small_narrow_oval_on_a_long_steep_slash(digits, ranges):
+    """As new writers draw it (issue 29): the slash starts well below the oval and ends
+    well above it, steeper than 50°, and is over 1.15 times the oval's height."""
+    zero = first(digits, 0, strokes=1)
+    for seed in range(20):
+        *oval, slash = phi_zero(zero, np.random.default_rng(seed), ranges)
+        left, top, right, bottom = bounds(oval)
+        low, high = (slash[0], slash[-1]) if slash[0][1] > slash[-1][1] else (slash[-1], slash[0])
+        assert low[1] > bottom + 0.05 * (bottom - top) and high[1] < top - 0.05 * (bottom - top)
+        assert np.ptp(slash[:, 1]) >= 1.15 * (bottom - top)
+        dx, dy = high - low
+        assert np.degrees(np.arctan2(-dy, abs(dx))) >= 50
+        assert right - left < bottom - top  # narrow and upright
+        # the slash goes through the oval, near its middle
+        middle = slash[np.argmin(np.abs(slash[:, 1] - (top + bottom) / 2))]
+        assert left <= middle[0] <= right
+
+
+@pytest.mark.parametrize("ranges", [TRAINING, TESTING], ids=["training", "testing"])
+def test_a_long_flag_one_has_a_near_horizontal_flag_and_no_foot(digits, ranges):
+    one = first(digits, 1, strokes=1)
+    for seed in range(20):
+        drawn = long_flag_one(one, np.random.default_rng(seed), ranges)
+        every = np.concatenate(drawn)
+        flag = drawn[0][:12]
+        dx, dy = flag[-1] - flag[0]
+        assert dx > 0  # from the left to the stem's top
+        assert np.degrees(np.arctan2(-dy, dx)) <= 33  # near-horizontal or gently rising
+        stem_height = np.ptp(every[:, 1])
+        assert 0.3 * stem_height <= np.hypot(dx, dy) <= 0.95 * stem_height
+        bottom = every[every[:, 1] > every[:, 1].max() - 0.05 * stem_height]
+        assert np.ptp(bottom[:, 0]) < 0.15 * stem_height  # no foot
+
+
+def test_a_based_one_stands_on_a_horizontal_foot(digits):
+    one = first(digits, 1, strokes=1)
+    for seed in range(20):
+        *rest, foot = based_one(one, np.random.default_rng(seed))
+        height = np.ptp(np.concatenate(rest)[:, 1])
+        assert np.ptp(foot[:, 0]) >= 0.25 * height and np.ptp(foot[:, 1]) <= 0.1 * height
+        assert abs(foot[:, 1].mean() - np.concatenate(rest)[:, 1].max()) <= 0.1 * height
+
+
+def test_a_theta_zero_has_a_bar_across_its_middle(digits):
+    zero = first(digits, 0, strokes=1)
+    for seed in range(20):
+        *oval, bar = theta_zero(zero, np.random.default_rng(seed))
+        left, top, right, bottom = bounds(oval)
+        assert np.ptp(bar[:, 0]) >= 0.6 * (right - left)
+        assert top + 0.3 * (bottom - top) <= bar[:, 1].mean() <= top + 0.7 * (bottom - top)
 
 
 def test_a_flag_goes_on_the_stem_not_on_a_foot_with_more_points(digits):
