@@ -40,41 +40,48 @@ streamlit_drawable_canvas.out = st.components.v2.component(
     isolate_styles=False,
 )
 
+
+def square_canvas_css(media: str, side: str) -> str:
+    """A rule that shows every layer of the canvas as a `side` × `side` square (a CSS
+    length) on screens that match `media`; its pixels stay SIDE × SIDE."""
+    return f"""@media {media} {{
+  .st-key-{KEY} {{ --side: {side}; }}
+  .st-key-{KEY} .dc-container,
+  .st-key-{KEY} .canvas-container,
+  .st-key-{KEY} canvas {{
+    width: var(--side) !important;
+    height: var(--side) !important;
+  }}
+}}"""
+
+
 # The component sets the toolbar's display inline, hence !important. On a phone every
 # layer of the canvas is stretched to the content width (100vw less Streamlit's 1rem
 # padding each side), unless the screen is too short to show the Prediction under it as
 # well: the page takes about 24rem above the canvas (header, title, a few lines of text)
 # and under it (the tools, the Prediction). Never under 15rem, to leave room to draw. (svh:
 # the height with the browser's address bar shown.)
-CANVAS_CSS = f"""<style>
-.st-key-{KEY} .dc-toolbar {{ display: none !important; }}
-@media (max-width: {PHONE_WIDTH}px) {{
-  .st-key-{KEY} {{ --side: max(15rem, min(100vw - 2rem, 100svh - 24rem)); }}
-  .st-key-{KEY} .dc-container,
-  .st-key-{KEY} .canvas-container,
-  .st-key-{KEY} canvas {{
-    width: var(--side) !important;
-    height: var(--side) !important;
-  }}
-}}
-</style>"""
+CANVAS_CSS = (
+    f"<style>\n.st-key-{KEY} .dc-toolbar {{ display: none !important; }}\n"
+    + square_canvas_css(
+        f"(max-width: {PHONE_WIDTH}px)", "max(15rem, min(100vw - 2rem, 100svh - 24rem))"
+    )
+    + "\n</style>"
+)
 
-# The single digit's canvas on a short wide screen (not the number's: it keeps its 840 px).
-PROJECTOR_CSS = f"""<style>
-/* On a short wide screen (a projector, ui.layout): as large as the height leaves room
-   for, above it the page's header, title, model and switch (some 18rem in that layout),
-   under it the tools; never wider than its column (half the content, 5rem padding and a
-   3rem gap off the screen's width), nor under its 280 pixels. */
-@media (min-width: {PHONE_WIDTH + 1}px) and (max-height: {SHORT_HEIGHT}px) {{
-  .st-key-{KEY} {{ --side: max(280px, min(50vw - 6.5rem, 100vh - 23rem)); }}
-  .st-key-{KEY} .dc-container,
-  .st-key-{KEY} .canvas-container,
-  .st-key-{KEY} canvas {{
-    width: var(--side) !important;
-    height: var(--side) !important;
-  }}
-}}
-</style>"""
+# The single digit's canvas (not the number's: it keeps its 840 px) on a short wide screen
+# (a projector, ui.layout): as large as the height leaves room for, above it the page's
+# header, title, model and switch (some 18rem in that layout), under it the tools; never
+# wider than its column (half the content, 5rem padding and a 3rem gap off the screen's
+# width), nor under its 280 pixels.
+PROJECTOR_CSS = (
+    "<style>\n"
+    + square_canvas_css(
+        f"(min-width: {PHONE_WIDTH + 1}px) and (max-height: {SHORT_HEIGHT}px)",
+        "max(280px, min(50vw - 6.5rem, 100vh - 23rem))",
+    )
+    + "\n</style>"
+)
 
 NUMBER_WIDTH = 3 * SIDE  # the number canvas: six digits at the single digit's height
 
