@@ -98,6 +98,8 @@ def test_a_projector_shows_a_larger_canvas_and_the_whole_answer_on_one_screen(ap
     ):
         assert in_viewport(page, page.locator(part).first), part
     expect(page.locator(".digit-bars [data-digit]")).to_have_count(10)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/draw_projector.png")
     # the image the model reads keeps the canvas's pixels, whatever its size on screen
     assert canvas_ink(page).shape == (280, 280)
     # a number: the wide canvas keeps its 840×280, and the answer is in view under it
