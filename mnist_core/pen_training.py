@@ -203,20 +203,21 @@ def _render_not_digits(job) -> tuple[np.ndarray, np.ndarray]:
 
 
 def non_digit_images(
-    count: int, seed: int, recipe: HandwritingRecipe | None = None, workers: int | None = None
+    count: int, seed: int, recipe: HandwritingRecipe | None = None, workers: int = 1
 ) -> np.ndarray:
     """(count or fewer, 28, 28) float32: marks that are no digit, made as the bundled
     model's training makes them (scribbles, lone lines, signs, letters and shapes), for a
-    fine-tune to keep training on, so that it keeps answering them "not sure".
-
-    Made in `workers` processes, as training_images makes its images: at about 7 ms a
-    mark on one core, a fine-tune's 2,000 to 11,000 marks (FINE_TUNE_NON_DIGITS of its
-    MNIST images) held its training back by 14-80 s."""
+    fine-tune to keep training on, so that it keeps answering them "not sure"."""
     recipe = recipe or HandwritingRecipe()
     counts = np.diff(np.linspace(0, count, CHUNKS + 1).astype(int))
     seeds = np.random.SeedSequence(seed).spawn(CHUNKS)
     jobs = [(int(n), recipe, TRAINING, s) for n, s in zip(counts, seeds) if n]
-    return np.concatenate([x for x, _ in _made([(_render_not_digits, j) for j in jobs], workers)])
+    if workers == 1:
+        parts = list(map(_render_not_digits, jobs))
+    else:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            parts = list(pool.map(_render_not_digits, jobs))
+    return np.concatenate([p[0] for p in parts])
 
 
 def _stacked(images, labels) -> tuple[np.ndarray, np.ndarray]:
@@ -238,30 +239,21 @@ def training_images(
     one core), or in this process with workers=1; the same recipe and indices give the
     same images either way.
     """
+    workers = workers or max(1, min(os.cpu_count() or 1, 4))
     # A fixed split into chunks, each with its own seed: the same images for any `workers`.
     chunks = np.array_split(np.asarray(indices), CHUNKS)
     seeds = np.random.SeedSequence(recipe.seed).spawn(len(chunks) + CHUNKS)
     digit_jobs = [(str(path), chunk, recipe, ranges, seed) for chunk, seed in zip(chunks, seeds)]
     counts = np.diff(np.linspace(0, recipe.not_digits, CHUNKS + 1).astype(int))
     junk_jobs = [(int(n), recipe, ranges, seeds[len(chunks) + k]) for k, n in enumerate(counts)]
-    tasks = [(_render_digits, job) for job in digit_jobs]
-    parts = _made(tasks + [(_render_not_digits, job) for job in junk_jobs], workers)
+    if workers == 1:
+        parts = [*map(_render_digits, digit_jobs), *map(_render_not_digits, junk_jobs)]
+    else:
+        # spawn, not fork: forking a process whose TensorFlow threads run can deadlock. An
+        # executor, not a Pool: a worker that dies at start is an error here, where a Pool
+        # starts another forever (seen under pytest in a clean environment).
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            parts = [*pool.map(_render_digits, digit_jobs)]
+            parts += [*pool.map(_render_not_digits, junk_jobs)]
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-
-def _made(tasks: list, workers: int | None) -> list:
-    """[render(job) for render, job in tasks], in `workers` processes (default: one per
-    core, at most 4), or in this one with workers=1."""
-    workers = workers or max(1, min(os.cpu_count() or 1, 4))
-    if workers == 1 or len(tasks) < 2:
-        return list(map(_done, tasks))
-    # spawn, not fork: forking a process whose TensorFlow threads run can deadlock. An
-    # executor, not a Pool: a worker that dies at start is an error here, where a Pool
-    # starts another forever (seen under pytest in a clean environment).
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_done, tasks))
-
-
-def _done(task):
-    render, job = task
-    return render(job)
