@@ -32,6 +32,7 @@ from .images import read_image
 from .number_reading import NumberReading, read_number
 from .preprocess import canvas_to_mnist
 from .quiet import VERBOSE_ENV, tensorflow_quietly, verbose_from_env
+from .reservations import Refused, holding
 from .store import (
     MODELS_DIR,
     ModelError,
@@ -215,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         # print a traceback when flushing stdout at exit, so point stdout at nothing first.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (ValueError, DataError, ModelError, OSError) as err:
+    except (ValueError, DataError, ModelError, OSError, Refused) as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
@@ -251,12 +252,15 @@ def cmd_train(args) -> int:
     name = validate_name(args.name) if args.name is not None else None
     name = name or f"{args.arch}-{datetime.now():%Y%m%d-%H%M%S}"
     request = TrainingRequest(config, name, args.models_dir, args.overwrite)  # checked here
-    with tensorflow_quietly(args.verbose):
-        from .tf.training import Progress, train_and_save
+    # the name is held in the models folder as the app's trainings hold theirs: a replica
+    # (or another shell) starting the same name meanwhile is refused, not overwritten
+    with holding(request.name, request.models_dir):
+        with tensorflow_quietly(args.verbose):
+            from .tf.training import Progress, train_and_save
 
-    bar = None if args.json else ProgressBar(config)
-    progress = Progress() if bar is None else Progress(bar.batch, bar.epoch)
-    saved = train_and_save(request, progress)
+        bar = None if args.json else ProgressBar(config)
+        progress = Progress() if bar is None else Progress(bar.batch, bar.epoch)
+        saved = train_and_save(request, progress)
     m = saved.metadata
     emit(
         args,

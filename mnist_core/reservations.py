@@ -17,7 +17,10 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -94,6 +97,30 @@ def reserve(name: str, models_dir: Path, at_once: int = TRAININGS_AT_ONCE) -> Re
             f"and one already runs: {others}. Start again when it ends"
         )
     return mine
+
+
+@contextmanager
+def holding(
+    name: str, models_dir: Path, at_once: int = TRAININGS_AT_ONCE, every: float = REFRESH_EVERY
+) -> Iterator[Reservation]:
+    """`name` reserved (reserve) for the `with` block, touched every `every` seconds from a
+    thread meanwhile, released at its end: a training run in this process (the CLI's),
+    where no job loop is there to touch it."""
+    reservation = reserve(name, models_dir, at_once)
+    done = threading.Event()
+
+    def touch() -> None:
+        while not done.wait(every):
+            refresh(reservation, models_dir)
+
+    toucher = threading.Thread(target=touch, name="reservation", daemon=True)
+    toucher.start()
+    try:
+        yield reservation
+    finally:
+        done.set()
+        toucher.join()
+        release(reservation, models_dir)
 
 
 def refresh(reservation: Reservation, models_dir: Path) -> None:

@@ -13,6 +13,7 @@ from PIL import Image
 
 from mnist_core.config import TrainConfig
 from mnist_core.data import PROJECT_DIR
+from mnist_core.reservations import reservation_path
 
 
 def cli(*args, check=True, env=None):
@@ -226,6 +227,43 @@ def test_bad_input_fails_before_tensorflow_loads(args):
     seconds = time.perf_counter() - start
     assert done.stdout.split() == ["2", "False"], done.stderr
     assert seconds < 1.0, f"{args} took {seconds:.2f} s to fail"
+
+
+def test_train_holds_its_name_while_it_runs_and_is_refused_a_held_one(tmp_path):
+    # another replica's live reservation of the name: refused before TensorFlow loads
+    held = reservation_path("digits", tmp_path)
+    held.write_text(
+        json.dumps(dict(name="digits", replica="web-2", host="0123abcd", pid=7, started=1.0))
+    )
+    probe = (
+        "import sys; from mnist_core.cli import main; code = main(sys.argv[1:]); "
+        "print(code, 'tensorflow' in sys.modules)"
+    )
+    args = ["--models-dir", str(tmp_path), "train", "--name", "digits", "--epochs", "1"]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=PROJECT_DIR
+    )
+    assert done.stdout.split() == ["2", "False"], done.stderr
+    assert "`digits` on replica web-2 (pid 7)" in done.stderr and "is training" in done.stderr
+    assert not (tmp_path / "digits.keras").exists()
+    # another name counts as a training at once across the replicas (one, by default)
+    train = ["--models-dir", str(tmp_path), "train", "--name", "tiny", "--json"]
+    train += ["--arch", "dense", "--epochs", "1", "--size", "2000"]
+    done = cli(*train, check=False)
+    assert done.returncode == 2 and "1 training at once" in done.stderr and not done.stdout
+    # once it ends, a training of its own: its reservation is there while it runs
+    held.unlink()
+    running = subprocess.Popen(
+        [sys.executable, "-m", "mnist_core", *train], stdout=subprocess.PIPE, cwd=PROJECT_DIR
+    )
+    mine = reservation_path("tiny", tmp_path)
+    deadline = time.monotonic() + 60
+    while not mine.exists() and running.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert json.loads(mine.read_text())["pid"] == running.pid
+    out, _ = running.communicate(timeout=300)
+    assert running.returncode == 0 and json.loads(out)["model"] == "tiny"
+    assert not mine.exists() and not any(tmp_path.glob(".*.reserved"))
 
 
 def test_unreadable_image_is_refused(tmp_path):

@@ -17,6 +17,7 @@ from mnist_core.reservations import (
     Refused,
     Reservation,
     active,
+    holding,
     refresh,
     release,
     remove_expired,
@@ -108,3 +109,19 @@ def test_the_runner_refuses_a_name_another_replica_trains(tmp_path):
     with pytest.raises(JobBusy, match="`digits` on replica web-2 \\(pid 7\\)"):
         JobRunner().start(request)
     assert JobRunner().current() is None
+
+
+def test_holding_touches_the_reservation_while_held_and_releases_it_after_an_error(tmp_path):
+    path = reservation_path("digits", tmp_path)
+    with pytest.raises(RuntimeError, match="the run failed"):
+        with holding("digits", tmp_path, every=0.05) as mine:
+            assert active(tmp_path) == [mine] and mine.mine
+            os.utime(path, (1, 1))
+            deadline = time.monotonic() + 10
+            while path.stat().st_mtime == 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert time.time() - path.stat().st_mtime < 5  # touched by the holder's thread
+            with pytest.raises(Refused, match="is training this name"):
+                reserve("digits", tmp_path)
+            raise RuntimeError("the run failed")
+    assert not path.exists() and active(tmp_path) == []
