@@ -4,7 +4,7 @@ import streamlit as st
 
 from mnist_core.store import ModelInfo
 from ui.canvas import NUMBER_WIDTH, canvas_image, canvas_ui, clear, clears
-from ui.corrections import correction_ui, drawings_manager_ui, remember_drawing
+from ui.corrections import correction_ui, drawings_manager_ui, forget_drawing, remember_drawing
 from ui.draw import answer_ui, model_picker_ui
 from ui.explain import pipeline_ui
 from ui.layout import lazy_expander
@@ -16,6 +16,7 @@ from ui.services import saved_models
 def drawing_ui(model: ModelInfo) -> None:
     """Canvas and answer in one fragment: a stroke reruns only this, not the whole page."""
     if _reads_a_number():
+        forget_drawing()  # the Train page pins a digit drawn here, not a number
         number_drawing_ui(model)
         drawings_manager_ui()
         return
@@ -27,6 +28,8 @@ def drawing_ui(model: ModelInfo) -> None:
         if steps is not None:
             remember_drawing(steps.digit, image)
             correction_ui(clear, clears())
+        else:
+            forget_drawing()  # cleared: the Train page no longer pins it
     if steps is not None:
         explainer_ui(image, steps, model)
     drawings_manager_ui()  # in the fragment: a correction changes it

@@ -1,6 +1,7 @@
 """Pinned drawings on the Train page, in headless Chromium: the untrained model's near
 uniform bars before Start, a pinned drawing's bars changing live during a run and ending
-on the right digit, and the views fitting a phone's width.
+on the right digit, the Draw canvas's digit pinned until it is cleared, and the views
+fitting a phone's width.
 
 With SCREENSHOTS_DIR set, the desktop page mid-training and the phone's are saved there
 as train_pinned.png and train_pinned_phone.png (docs/ holds the README's)."""
@@ -10,17 +11,23 @@ import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from mnist_core.pendigits import PenDigits
 from testkit.apprunner import (
     choose,
+    clear_canvas,
+    draw,
     fill_training_form,
     fits_the_width,
+    go_to,
     mnist_drawings,
     models_with_default,
     open_page,
     open_phone,
+    prediction,
     wait_idle,
 )
 
@@ -110,3 +117,21 @@ def test_the_pinned_drawings_fit_a_phone_before_during_and_after_a_run(app, brow
         page.screenshot(path=str(Path(SHOTS) / "train_pinned_phone.png"))
     expect(page.locator(f".st-key-{AFTER}_1 [data-digit]")).to_have_count(10, timeout=300000)
     assert fits_the_width(page)
+
+
+def test_the_drawing_on_the_draw_canvas_is_pinned_until_it_is_cleared(app, browser):
+    page = open_page(browser, f"{app}/draw")
+    digits = PenDigits()
+    three = int(np.flatnonzero(digits.labels == 3)[0])
+    draw(page, digits.placed(three, np.random.default_rng(3)))
+    prediction(page)
+    go_to(page, "train")
+    row = page.locator(f".st-key-{BEFORE}_2")
+    expect(row.get_by_text("your drawing on the Draw page")).to_be_visible(timeout=180000)
+    go_to(page, "draw")
+    clear_canvas(page)
+    page.wait_for_timeout(400)  # the canvas sends its cleared picture 200 ms after Clear
+    wait_idle(page)
+    go_to(page, "train")
+    expect(page.locator(f".st-key-{BEFORE}_1 [data-digit]")).to_have_count(10, timeout=180000)
+    expect(row).to_have_count(0)  # the two MNIST test digits only

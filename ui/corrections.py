@@ -20,8 +20,14 @@ GALLERY_COLUMNS = 8
 
 
 def remember_drawing(digit: np.ndarray, canvas: np.ndarray) -> None:
-    """Keep the drawing on screen, so that a correction saves exactly what was read."""
+    """Keep the drawing on screen, so that a correction saves exactly what was read (and
+    the Train page pins it)."""
     st.session_state["draw_last"] = (digit, canvas)
+
+
+def forget_drawing() -> None:
+    """No digit on screen (cleared, only a dot, or a number): nothing to save or pin."""
+    st.session_state.pop("draw_last", None)
 
 
 def correction_ui(on_saved, round_: int) -> None:
