@@ -1,5 +1,6 @@
 """The Train page in headless Chromium: train, watch, stop from any tab, compare, discard,
-keep settings, then draw with the result."""
+keep settings, then draw with the result; another replica's training followed until it
+ends."""
 
 import json
 import re
@@ -7,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from mnist_core.reservations import reservation_path
 from testkit.apprunner import (
     METRIC,
     fill_training_form,
@@ -137,3 +139,19 @@ def test_out_of_range_epochs_are_refused_without_enter(app, browser):
         ).to_be_visible()
         expect(page.locator(".st-key-train_stop button")).to_have_count(0)
     assert sorted(models.glob("*.keras")) == before
+
+
+def test_another_replicas_training_is_followed_until_it_ends(app, browser):
+    url, models = app
+    held = reservation_path("elsewhere", models)  # as replica web-2, on another machine
+    held.write_text(
+        json.dumps(dict(name="elsewhere", replica="web-2", host="0123abcd", pid=7, started=1.0))
+    )
+    try:
+        page = open_page(browser, f"{url}/train")
+        note = page.get_by_text(re.compile("Training on another replica"))
+        expect(note).to_contain_text("elsewhere on replica web-2", timeout=60000)
+    finally:
+        held.unlink()  # its training saved: the note goes by itself, nobody touching the page
+    expect(note).to_have_count(0, timeout=15000)
+    page.locator(".st-key-train_start button").wait_for(timeout=30000)

@@ -1,5 +1,6 @@
 """The Train page while a training runs: who runs it, the progress bar and line, Stop,
-and the live charts, refreshed every second for everyone viewing the page."""
+and the live charts, refreshed every second for everyone viewing the page; and the
+trainings other replicas run, followed until they end."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ui.train_curves import job_charts_ui, progress_line
 from ui.train_pinned import job_pinned_ui
 
 REFRESH_SECONDS = 1.0
+ELSEWHERE_SECONDS = 3.0  # another replica's training: looked at this often while it runs
 
 
 def live_ui(job: TrainingJob, session: str | None) -> None:
@@ -27,10 +29,23 @@ def live_ui(job: TrainingJob, session: str | None) -> None:
     st.fragment(_live, run_every=REFRESH_SECONDS)(job)
 
 
-def elsewhere_ui(models_dir=MODELS_DIR) -> int:
+def elsewhere_ui(models_dir=MODELS_DIR) -> None:
     """Trainings other replicas sharing the models folder run now (their reservations),
-    said above the form; how many."""
-    others = [r for r in active(models_dir) if not r.mine]
+    said above the form. While one runs, the note looks again every ELSEWHERE_SECONDS;
+    when one ends the whole page runs again, its saved model then in the lists."""
+    running = len(_elsewhere(models_dir))
+    every = ELSEWHERE_SECONDS if running else None
+    st.fragment(_elsewhere_note, run_every=every)(models_dir, running)
+
+
+def _elsewhere(models_dir) -> list:
+    return [r for r in active(models_dir) if not r.mine]
+
+
+def _elsewhere_note(models_dir, running: int) -> None:
+    others = _elsewhere(models_dir)
+    if len(others) < running:  # one ended: saved (or failed), and Start may be free
+        st.rerun(scope="app")
     if others:
         limit = "one at a time" if TRAININGS_AT_ONCE == 1 else f"{TRAININGS_AT_ONCE} at once"
         st.info(
@@ -39,7 +54,6 @@ def elsewhere_ui(models_dir=MODELS_DIR) -> int:
             "in the lists here once it is saved.",
             icon=":material/dns:",
         )
-    return len(others)
 
 
 def _live(job: TrainingJob) -> None:
