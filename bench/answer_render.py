@@ -23,16 +23,14 @@ usage: nice -n 5 python bench/answer_render.py [--rounds 8] [--seed 5]
 
 import argparse
 import json
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
-from number_latency import ELAPSED, FLOOR_APP, WATCH, fresh
+from number_latency import ELAPSED, WATCH, floor_and_app, fresh
 
 from mnist_core.pendigits import PenDigits
-from testkit.apprunner import CHROMIUM_ARGS, draw, models_with_default, start_app, stop_app
+from testkit.apprunner import PROJECT_DIR, draw
 from testkit.figures import save_figures
 
 CANVAS_WAIT_MS = 150  # the canvas sends 200 ms after the mouse-up: count from before that
@@ -91,40 +89,27 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
 
     digits = PenDigits()
     rng = np.random.default_rng(args.seed)
     one_stroke = np.flatnonzero([len(digits.strokes(i)) == 1 for i in range(len(digits))])
     found = {"floor": [], "digit": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        app, app_url = start_app(models_with_default(Path(tmp)))
-        floor, floor_url = start_app(script=FLOOR_APP)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                fresh(page, app_url)  # the first answer starts the prediction process
-                draw(page, digits.placed(int(one_stroke[0]), rng))
-                page.locator("[data-testid='stMetric']").wait_for(timeout=120000)
-                for round_ in range(args.rounds):
-                    for kind in ("floor", "digit") if round_ % 2 else ("digit", "floor"):
-                        fresh(page, floor_url if kind == "floor" else app_url)
-                        page.evaluate(WATCH, "")
-                        browser.start_tracing(page=page, categories=CATEGORIES)
-                        draw(page, digits.placed(int(rng.choice(one_stroke)), rng))
-                        page.wait_for_function(ELAPSED, timeout=15000)
-                        page.wait_for_timeout(WINDOW_MS)
-                        trace = json.loads(browser.stop_tracing())
-                        events = trace["traceEvents"] if isinstance(trace, dict) else trace
-                        figures = render_figures(events)
-                        figures["shown"] = float(page.evaluate(ELAPSED))
-                        found[kind].append(figures)
-                        print(f"round {round_ + 1} {kind}: {figures}", flush=True)
-                browser.close()
-        finally:
-            stop_app(app)
-            stop_app(floor)
+    warm_up = digits.placed(int(one_stroke[0]), rng)
+    with floor_and_app(PROJECT_DIR / "app.py", warm_up) as (_, app_url, floor_url, page):
+        for round_ in range(args.rounds):
+            for kind in ("floor", "digit") if round_ % 2 else ("digit", "floor"):
+                fresh(page, floor_url if kind == "floor" else app_url)
+                page.evaluate(WATCH, "")
+                page.context.browser.start_tracing(page=page, categories=CATEGORIES)
+                draw(page, digits.placed(int(rng.choice(one_stroke)), rng))
+                page.wait_for_function(ELAPSED, timeout=15000)
+                page.wait_for_timeout(WINDOW_MS)
+                trace = json.loads(page.context.browser.stop_tracing())
+                events = trace["traceEvents"] if isinstance(trace, dict) else trace
+                figures = render_figures(events)
+                figures["shown"] = float(page.evaluate(ELAPSED))
+                found[kind].append(figures)
+                print(f"round {round_ + 1} {kind}: {figures}", flush=True)
 
     def median(kind: str, field: str) -> float | None:
         values = [f[field] for f in found[kind] if f[field] is not None]

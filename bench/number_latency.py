@@ -29,6 +29,7 @@ import argparse
 import json
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,32 @@ WATCH = """(before) => {
 ELAPSED = (
     "() => window.__shown !== null && window.__up !== null ? window.__shown - window.__up : null"
 )
+
+
+@contextmanager
+def floor_and_app(script: Path, warm_up: list[np.ndarray]):
+    """The app (`script`, the bundled models) and the floor app served side by side, and a
+    1280×1000 Chromium page that has drawn `warm_up` on both and seen their answers (the
+    app's first starts its prediction process; each server's first is slow): yields (app
+    process, app URL, floor URL, page)."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app, app_url = start_app(models_with_default(Path(tmp)), script=script)
+        floor, floor_url = start_app(script=FLOOR_APP)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 1000})
+                for url in (app_url, floor_url):  # a first answer is no figure: not timed
+                    fresh(page, url)
+                    draw(page, warm_up)
+                    page.locator("[data-testid='stMetric']").wait_for(timeout=120000)
+                yield app, app_url, floor_url, page
+                browser.close()
+        finally:
+            stop_app(app)
+            stop_app(floor)
 
 
 def server_cpu(pid: int) -> float:
@@ -137,7 +164,6 @@ def main() -> None:
         help="what to time; floor,digit on a checkout from before numbers could be drawn",
     )
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
 
     digits = PenDigits()
     rng = np.random.default_rng(args.seed)
@@ -156,48 +182,36 @@ def main() -> None:
     cpu = {"digit": [], "number": []}
     missed = {k: 0 for k in times}
     digits_read = []  # digits in each number's final answer
-    with tempfile.TemporaryDirectory() as tmp:
-        app, app_url = start_app(models_with_default(Path(tmp)), script=args.app)
-        floor, floor_url = start_app(script=FLOOR_APP)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                fresh(page, app_url)  # the first answer starts the prediction process
-                draw(page, digits.placed(int(one_stroke[0]), rng))
-                page.locator("[data-testid='stMetric']").wait_for(timeout=120000)
-                for round_ in range(args.rounds):
-                    for kind in kinds if round_ % 2 else kinds[::-1]:
-                        url = floor_url if kind == "floor" else app_url
-                        fresh(page, url, number=kind == "number")
-                        if kind == "number":
-                            first, last = number_strokes()
-                            before = server_cpu(app.pid)
-                            draw(page, first)
-                            ms = timed(page, last, shown(page))
-                            digits_read.append(sum(c.isdigit() for c in shown(page)))
-                            strokes = len(first) + 1
-                        else:
-                            before = server_cpu(app.pid) if kind == "digit" else 0.0
-                            ms = timed(page, digits.placed(int(rng.choice(one_stroke)), rng))
-                            strokes = 1
-                        if ms is None:
-                            missed[kind] += 1
-                        else:
-                            times[kind].append(ms)
-                        if kind != "floor":
-                            page.wait_for_timeout(300)  # the canvas's last send
-                            wait_idle(page)
-                            cpu[kind].append((server_cpu(app.pid) - before) / strokes)
-                    print(
-                        f"round {round_ + 1}: "
-                        + ", ".join(f"{k} {v[-1]:.0f} ms" for k, v in times.items() if v),
-                        flush=True,
-                    )
-                browser.close()
-        finally:
-            stop_app(app)
-            stop_app(floor)
+    warm_up = digits.placed(int(one_stroke[0]), rng)
+    with floor_and_app(args.app, warm_up) as (app, app_url, floor_url, page):
+        for round_ in range(args.rounds):
+            for kind in kinds if round_ % 2 else kinds[::-1]:
+                url = floor_url if kind == "floor" else app_url
+                fresh(page, url, number=kind == "number")
+                if kind == "number":
+                    first, last = number_strokes()
+                    before = server_cpu(app.pid)
+                    draw(page, first)
+                    ms = timed(page, last, shown(page))
+                    digits_read.append(sum(c.isdigit() for c in shown(page)))
+                    strokes = len(first) + 1
+                else:
+                    before = server_cpu(app.pid) if kind == "digit" else 0.0
+                    ms = timed(page, digits.placed(int(rng.choice(one_stroke)), rng))
+                    strokes = 1
+                if ms is None:
+                    missed[kind] += 1
+                else:
+                    times[kind].append(ms)
+                if kind != "floor":
+                    page.wait_for_timeout(300)  # the canvas's last send
+                    wait_idle(page)
+                    cpu[kind].append((server_cpu(app.pid) - before) / strokes)
+            print(
+                f"round {round_ + 1}: "
+                + ", ".join(f"{k} {v[-1]:.0f} ms" for k, v in times.items() if v),
+                flush=True,
+            )
 
     def summary(values):
         return {
