@@ -39,6 +39,7 @@ from testkit.apprunner import (
     CHROMIUM_ARGS,
     PROJECT_DIR,
     canvas_box,
+    canvas_sent,
     child_processes,
     draw,
     models_with_default,
@@ -142,8 +143,7 @@ def timed(page, strokes, before: str = "") -> float | None:
 
 def shown(page) -> str:
     """What the Prediction shows once the app is idle after the canvas's last send."""
-    page.wait_for_timeout(300)
-    wait_idle(page)
+    canvas_sent(page)
     value = page.locator("[data-testid='stMetricValue']")
     return value.first.inner_text().strip() if value.count() else ""
 
@@ -204,8 +204,7 @@ def main() -> None:
                 else:
                     times[kind].append(ms)
                 if kind != "floor":
-                    page.wait_for_timeout(300)  # the canvas's last send
-                    wait_idle(page)
+                    canvas_sent(page)
                     cpu[kind].append((server_cpu(app.pid) - before) / strokes)
             print(
                 f"round {round_ + 1}: "

@@ -295,15 +295,19 @@ METRIC = "[data-testid='stMetric']"
 SEVEN = (np.array([[0.6, 0.15], [0.6, 0.85]]), np.array([[0.25, 0.15], [0.6, 0.15]]))
 
 
+def canvas_sent(page) -> None:
+    """Wait until the canvas has sent its picture and the page has answered it. The canvas
+    sends 200 ms after the last mouse-up or Clear and nothing on the page tells that it
+    has, so give it that time, then wait for the rerun it causes to finish."""
+    page.wait_for_timeout(400)
+    wait_idle(page)
+
+
 def prediction(page, timeout=15000) -> int:
     """The digit the Draw page's Prediction metric shows for the whole drawing, sure or not."""
     metric = page.locator(METRIC).filter(has_text="Prediction")
     metric.wait_for(timeout=timeout)
-    # The canvas sends a stroke 200 ms after mouse-up; nothing on the page tells that the
-    # last stroke of a multi-stroke digit has been sent, so give it that time, then wait
-    # for the rerun it causes to finish.
-    page.wait_for_timeout(400)
-    wait_idle(page)
+    canvas_sent(page)  # the last stroke of a multi-stroke digit
     shown = metric.locator("[data-testid='stMetricValue']").inner_text().strip()
     return int(shown.rstrip("?"))  # '6?': a 6, not sure
 

@@ -15,6 +15,19 @@ from mnist_core.config import TrainConfig
 from mnist_core.data import PROJECT_DIR
 from mnist_core.reservations import reservation_path
 
+# the CLI's main() in a fresh Python, then its exit code and whether TensorFlow was loaded
+PROBE = (
+    "import sys; from mnist_core.cli import main; code = main(sys.argv[1:]); "
+    "print(code, 'tensorflow' in sys.modules)"
+)
+
+
+def probed(*args) -> subprocess.CompletedProcess:
+    """PROBE run with `args`: its stdout is "CODE True|False" (TensorFlow loaded or not)."""
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=PROJECT_DIR
+    )
+
 
 def cli(*args, check=True, env=None):
     done = subprocess.run(
@@ -216,14 +229,8 @@ def test_bad_input_exits_non_zero_with_a_reason(args, reason):
     ],
 )
 def test_bad_input_fails_before_tensorflow_loads(args):
-    probe = (
-        "import sys; from mnist_core.cli import main; code = main(sys.argv[1:]); "
-        "print(code, 'tensorflow' in sys.modules)"
-    )
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=PROJECT_DIR
-    )
+    done = probed(*args)
     seconds = time.perf_counter() - start
     assert done.stdout.split() == ["2", "False"], done.stderr
     assert seconds < 1.0, f"{args} took {seconds:.2f} s to fail"
@@ -235,14 +242,7 @@ def test_train_holds_its_name_while_it_runs_and_is_refused_a_held_one(tmp_path):
     held.write_text(
         json.dumps(dict(name="digits", replica="web-2", host="0123abcd", pid=7, started=1.0))
     )
-    probe = (
-        "import sys; from mnist_core.cli import main; code = main(sys.argv[1:]); "
-        "print(code, 'tensorflow' in sys.modules)"
-    )
-    args = ["--models-dir", str(tmp_path), "train", "--name", "digits", "--epochs", "1"]
-    done = subprocess.run(
-        [sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=PROJECT_DIR
-    )
+    done = probed("--models-dir", str(tmp_path), "train", "--name", "digits", "--epochs", "1")
     assert done.stdout.split() == ["2", "False"], done.stderr
     assert "`digits` on replica web-2 (pid 7)" in done.stderr and "is training" in done.stderr
     assert not (tmp_path / "digits.keras").exists()

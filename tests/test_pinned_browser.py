@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from mnist_core.pendigits import PenDigits
 from testkit.apprunner import (
+    canvas_sent,
     choose,
     clear_canvas,
     draw,
@@ -130,8 +131,7 @@ def test_the_drawing_on_the_draw_canvas_is_pinned_until_it_is_cleared(app, brows
     expect(row.get_by_text("your drawing on the Draw page")).to_be_visible(timeout=180000)
     go_to(page, "draw")
     clear_canvas(page)
-    page.wait_for_timeout(400)  # the canvas sends its cleared picture 200 ms after Clear
-    wait_idle(page)
+    canvas_sent(page)  # its cleared picture: only then off to another page, as people go
     go_to(page, "train")
     expect(page.locator(f".st-key-{BEFORE}_1 [data-digit]")).to_have_count(10, timeout=180000)
     expect(row).to_have_count(0)  # the two MNIST test digits only

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mnist_core.processes.training import JobState, JobStatus, TrainingJob
-from mnist_core.reservations import TRAININGS_AT_ONCE, active
+from mnist_core.reservations import TRAININGS_AT_ONCE, Reservation, active
 from mnist_core.store import MODELS_DIR
 from ui.layout import action
 from ui.train_curves import job_charts_ui, progress_line
@@ -38,7 +38,7 @@ def elsewhere_ui(models_dir=MODELS_DIR) -> None:
     st.fragment(_elsewhere_note, run_every=every)(models_dir, running)
 
 
-def _elsewhere(models_dir) -> list:
+def _elsewhere(models_dir) -> list[Reservation]:
     return [r for r in active(models_dir) if not r.mine]
 
 
