@@ -3,8 +3,15 @@
 import streamlit as st
 
 from mnist_core.store import ModelInfo
-from ui.canvas import NUMBER_WIDTH, canvas_image, canvas_ui, clear, clears
-from ui.corrections import correction_ui, drawings_manager_ui, forget_drawing, remember_drawing
+from ui.canvas import NUMBER_WIDTH, SIDE, canvas_image, canvas_style, canvas_ui, clear, clears
+from ui.corrections import (
+    MANAGER,
+    SAVED_SINCE,
+    correction_ui,
+    drawings_manager_ui,
+    forget_drawing,
+    remember_drawing,
+)
 from ui.draw import answer_ui, model_picker_ui
 from ui.explain import pipeline_ui
 from ui.layout import lazy_expander
@@ -13,12 +20,17 @@ from ui.services import saved_models
 
 
 @st.fragment
-def drawing_ui(model: ModelInfo) -> None:
-    """Canvas and answer in one fragment: a stroke reruns only this, not the whole page."""
-    if _reads_a_number():
+def drawing_ui(model: ModelInfo, number: bool) -> None:
+    """Canvas and answer in one fragment: a stroke reruns only this, not the whole page.
+
+    Only what a stroke changes is in it: each element of the fragment's run is rendered
+    again by the browser before the Prediction shows (bench/answer_render.py), so the
+    One digit | A number switch, the canvas's CSS and the saved drawings' expander stay
+    outside."""
+    refresh_manager_after_a_correction()
+    if number:
         forget_drawing()  # the Train page pins a digit drawn here, not a number
         number_drawing_ui(model)
-        drawings_manager_ui()
         return
     left, right = st.columns([1, 1], gap="large")
     with left:
@@ -32,7 +44,6 @@ def drawing_ui(model: ModelInfo) -> None:
             forget_drawing()  # cleared: the Train page no longer pins it
     if steps is not None:
         explainer_ui(image, steps, model)
-    drawings_manager_ui()  # in the fragment: a correction changes it
 
 
 def _reads_a_number() -> bool:
@@ -47,6 +58,13 @@ def _reads_a_number() -> bool:
         label_visibility="collapsed",
     )
     return mode == "A number"
+
+
+def refresh_manager_after_a_correction() -> None:
+    """The saved drawings' expander is outside the fragment: while it is open, a drawing
+    just saved from the pills reruns the whole page, so that it is listed there."""
+    if st.session_state.pop(SAVED_SINCE, False) and st.session_state.get(MANAGER):
+        st.rerun(scope="app")
 
 
 def number_drawing_ui(model: ModelInfo) -> None:
@@ -82,4 +100,7 @@ with st.container(key="draw_settings"):
     chosen = model_picker_ui(saved_models())
 if chosen is None:
     st.stop()
-drawing_ui(chosen)
+number = _reads_a_number()
+canvas_style(NUMBER_WIDTH if number else SIDE)
+drawing_ui(chosen, number)
+drawings_manager_ui()

@@ -165,3 +165,22 @@ def test_deleting_a_saved_drawing_keeps_the_panel_open_and_says_so(app, browser,
     page.locator(".st-key-draw_delete_no button").click()
     expect(page.locator(".st-key-draw_confirm")).to_have_count(0)
     assert (drawings / f"{ids[-2]}.npz").exists()
+
+
+def test_a_correction_saved_with_the_panel_open_is_listed_there(app, browser):
+    # the panel is outside the drawing's fragment (a stroke does not render it again), so
+    # a drawing saved from the pills while it is open reruns the page to list it
+    url, _, drawings = app
+    digits, rng = PenDigits(), np.random.default_rng(3)
+    twos = np.flatnonzero(digits.labels == 2)
+    page = open_page(browser, f"{url}/draw")
+    canvas_box(page)
+    before = len(list(drawings.glob("*.npz")))
+    page.get_by_text("The class's saved drawings").click()
+    listed = page.get_by_text(re.compile(r"^(\d+) drawings, everyone's|^None yet"))
+    expect(listed).to_be_visible()
+    draw(page, digits.placed(int(twos[0]), rng))
+    prediction(page)
+    page.locator("[class*='st-key-draw_correct'] button").filter(has_text=re.compile("^2$")).click()
+    expect(page.get_by_text(re.compile(rf"^{before + 1} drawings, everyone's"))).to_be_visible()
+    expect(page.locator(".st-key-draw_manage_digit button").filter(has_text="2 (")).to_be_visible()

@@ -99,11 +99,17 @@ WIDE_CSS = f"""<style>
 </style>"""
 
 
+def canvas_style(width: int = SIDE) -> None:
+    """The CSS of a canvas `width` wide (canvas_ui's): outside the fragment that draws,
+    since a style element put in again at every stroke has the browser work out the whole
+    page's style anew."""
+    st.html(CANVAS_CSS + (PROJECTOR_CSS if width == SIDE else WIDE_CSS))
+
+
 def canvas_ui(width: int = SIDE) -> CanvasResult:
     """The canvas, white pen on black, SIDE pixels tall and `width` wide (NUMBER_WIDTH for
     a number), with its tools in a row under it: Undo (the last stroke), Clear, and the
-    pen's width."""
-    st.html(CANVAS_CSS + (PROJECTOR_CSS if width == SIDE else WIDE_CSS))
+    pen's width. Its CSS is canvas_style(width), on the page."""
     if forgotten(KEY) and (_strokes() or st.session_state.get("draw_start")):
         # Mounted afresh, back from another page: the canvas starts empty, and so does
         # what the page knows of it. (Streamlit forgets a widget's value on a page that

@@ -17,6 +17,8 @@ from ui.layout import lazy_expander
 from ui.services import saved_drawings
 
 GALLERY_COLUMNS = 8
+MANAGER = "draw_manage"  # the saved drawings' expander: its state is whether it is open
+SAVED_SINCE = "draw_saved_since"  # a correction was saved since the expander was drawn
 
 
 def remember_drawing(digit: np.ndarray, canvas: np.ndarray) -> None:
@@ -70,6 +72,7 @@ def _save_correction(key: str, round_: int, on_saved) -> None:
     except (OSError, ValueError) as err:
         st.session_state["draw_correction_error"] = f"Could not save the drawing: {err}"
         return
+    st.session_state[SAVED_SINCE] = True
     n = int(saved_drawings().counts()[label])
     st.toast(
         f"Saved as {a_digit(label)}. The class has {n} of them. Draw the next one.",
@@ -91,12 +94,13 @@ ALL = "all"
 def drawings_manager_ui() -> None:
     """An expander listing the class's saved drawings by digit, each with a Delete that
     asks once, and a Delete all with its own confirmation."""
-    drawings = saved_drawings()
+    st.session_state.pop(SAVED_SINCE, None)  # listed below, if open
     # A fixed label: Streamlit makes an expander anew, closed, when its label changes, so
     # a count in it shut the panel at every Delete.
-    with lazy_expander("The class's saved drawings", "photo_library", "draw_manage") as box:
+    with lazy_expander("The class's saved drawings", "photo_library", MANAGER) as box:
         if not box.open:
             return
+        drawings = saved_drawings()
         if deleted := st.session_state.pop(DELETED, None):
             st.success(deleted, icon=":material/delete:")
         for problem in drawings.problems:

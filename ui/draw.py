@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from mnist_core.calibration import NOT_SURE_BELOW
 from mnist_core.preprocess import Steps, canvas_steps, ink_image
@@ -14,6 +18,13 @@ from ui.services import prediction_worker
 
 PREVIEW_SCALE = 6  # each of the 28×28 input pixels shown as a 6×6 block
 MODEL = "draw_model"  # the model picker's key
+# under the bars; not on a projector (ui.layout)
+BARS_NOTE = (
+    '<p class="draw-bars-note" style="font-size:0.875rem;opacity:0.6;margin:0.75rem 0 0">'
+    "The model never sees your canvas, only the 28×28 picture above: your ink cropped, "
+    "scaled into 20×20 pixels and centred by its centre of mass, the way every MNIST digit "
+    "was made. The bars are the softmax of its ten output scores.</p>"
+)
 
 
 def open_on_draw(name: str) -> None:
@@ -75,6 +86,23 @@ def pixel_preview(digit: np.ndarray) -> np.ndarray:
     return np.where(grid, np.maximum(big, 0.18), big)
 
 
+def preview_html(digit: np.ndarray) -> str:
+    """HTML: the enlarged 28×28 input (pixel_preview) as an inline PNG, with its caption."""
+    picture = Image.fromarray((np.clip(pixel_preview(digit), 0, 1) * 255).astype(np.uint8))
+    png = io.BytesIO()
+    picture.save(png, format="PNG")
+    side = 28 * PREVIEW_SCALE
+    return (
+        f'<figure class="draw-preview" style="margin:0 0 0 auto;width:{side}px;'
+        'text-align:center">'
+        f'<img alt="The 28×28 picture the model reads" width="{side}" height="{side}" '
+        f'style="border-radius:0.5rem;display:block" src="data:image/png;base64,'
+        f'{base64.b64encode(png.getvalue()).decode()}">'
+        '<figcaption style="font-size:0.875rem;opacity:0.6;margin-top:0.5rem">'
+        "What the model sees</figcaption></figure>"
+    )
+
+
 def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
     """What the model reads in a canvas image: the Prediction metric, the chart, the
     28×28 preview; an invitation to draw when there is nothing. Returns the preprocessing
@@ -118,18 +146,10 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
                     "it is drawn unlike any handwriting the model learnt. Draw one digit, large.",
                     icon=":material/help:",
                 )
-        st.image(
-            pixel_preview(steps.digit),
-            clamp=True,
-            width=28 * PREVIEW_SCALE,
-            caption="What the model sees",
-        )
-    st.html(probability_bars(probs))
-    with st.container(key="draw_bars_note"):  # not on a projector: see ui.layout
-        st.caption(
-            "The model never sees your canvas, only the 28×28 picture above: your ink "
-            "cropped, scaled into 20×20 pixels and centred by its centre of mass, the "
-            "way every MNIST digit was made. The bars are the softmax of its ten "
-            "output scores."
-        )
+        # inline html, not an st.image: as an image element it took the browser some
+        # 40 ms of rendering per stroke before the Prediction showed (answer_render.py)
+        st.html(preview_html(steps.digit))
+    # the note in the bars' element: one element fewer for the browser to render again
+    # before the Prediction shows, at every stroke
+    st.html(probability_bars(probs) + BARS_NOTE)
     return steps

@@ -48,8 +48,11 @@ PAGE_CSS = f"""<style>
   [data-testid="stMainBlockContainer"] {{ padding-top: 4.25rem; }}
   [data-testid="stMainBlockContainer"] h1 {{ font-size: 2rem; padding: 0.25rem 0; }}
   [data-testid="stLayoutWrapper"]:has(> .st-key-draw_intro),
-  [data-testid="stLayoutWrapper"]:has(> .st-key-draw_bars_note) {{ display: none; }}
-  .st-key-draw_answer img {{ width: 8rem !important; }}
+  .draw-bars-note {{ display: none; }}
+  .st-key-draw_answer figure, .st-key-draw_answer img {{
+    width: 8rem !important; height: 8rem !important;
+  }}
+  .st-key-draw_answer figure {{ height: auto !important; }}
   .digit-bars {{ height: 7.5rem !important; }}
 }}
 </style>"""
