@@ -7,6 +7,7 @@ component and a Prediction metric, no model: the latency floor, most of it the c
 
 - floor: a one-stroke pen digit drawn on the floor app's canvas;
 - digit: the same kind of digit on the Draw page (One digit);
+- before (with --before): the same kind of digit on an earlier checkout's Draw page;
 - number: a 6-digit number on the Draw page (A number, the 840×280 canvas), of one
   writer, composed as testkit.number_canvas composes them. Its first five digits are
   drawn and answered first; the timed stroke is the sixth digit, a one-stroke digit.
@@ -22,7 +23,7 @@ The server's own CPU per stroke (the Streamlit process and its prediction proces
 last, over the strokes drawn) is given for the digit and the number.
 
 usage: nice -n 5 python bench/number_latency.py [--rounds 30] [--seed 5] [--kinds floor,digit]
-       [--app CHECKOUT/app.py]
+       [--app CHECKOUT/app.py] [--before CHECKOUT/app.py]
 """
 
 import argparse
@@ -104,6 +105,24 @@ def floor_and_app(script: Path, warm_up: list[np.ndarray]):
             stop_app(floor)
 
 
+@contextmanager
+def served_before(script: Path | None, page, warm_up: list[np.ndarray]):
+    """A third server, `script` (an earlier checkout's app.py, the bundled models), warmed
+    as floor_and_app warms its two: yields its URL (None, and no server, without one)."""
+    if script is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        process, url = start_app(models_with_default(Path(tmp)), script=script)
+        try:
+            fresh(page, url)
+            draw(page, warm_up)
+            page.locator("[data-testid='stMetric']").wait_for(timeout=120000)
+            yield url
+        finally:
+            stop_app(process)
+
+
 def server_cpu(pid: int) -> float:
     """CPU seconds used so far by the server and its children (the prediction process)."""
     total = cpu_seconds(pid)
@@ -159,6 +178,12 @@ def main() -> None:
         help="the app to time, e.g. a checkout of an earlier commit (the same models)",
     )
     parser.add_argument(
+        "--before",
+        type=Path,
+        help="also time a single digit on this app (a checkout of an earlier commit), in "
+        "turn with the others in the same run: a before and after on the same machine",
+    )
+    parser.add_argument(
         "--kinds",
         default="floor,digit,number",
         help="what to time; floor,digit on a checkout from before numbers could be drawn",
@@ -177,16 +202,19 @@ def main() -> None:
         placed = layout([digits.strokes(i) for i in picks], rng)
         return [s for d in placed[:-1] for s in d], placed[-1]
 
-    kinds = args.kinds.split(",")
+    kinds = args.kinds.split(",") + (["before"] if args.before else [])
     times = {kind: [] for kind in kinds}
     cpu = {"digit": [], "number": []}
     missed = {k: 0 for k in times}
     digits_read = []  # digits in each number's final answer
     warm_up = digits.placed(int(one_stroke[0]), rng)
-    with floor_and_app(args.app, warm_up) as (app, app_url, floor_url, page):
+    with (
+        floor_and_app(args.app, warm_up) as (app, app_url, floor_url, page),
+        served_before(args.before, page, warm_up) as before_url,
+    ):
         for round_ in range(args.rounds):
             for kind in kinds if round_ % 2 else kinds[::-1]:
-                url = floor_url if kind == "floor" else app_url
+                url = {"floor": floor_url, "before": before_url}.get(kind, app_url)
                 fresh(page, url, number=kind == "number")
                 if kind == "number":
                     first, last = number_strokes()
@@ -203,7 +231,7 @@ def main() -> None:
                     missed[kind] += 1
                 else:
                     times[kind].append(ms)
-                if kind != "floor":
+                if kind in cpu:
                     canvas_sent(page)
                     cpu[kind].append((server_cpu(app.pid) - before) / strokes)
             print(
@@ -224,6 +252,10 @@ def main() -> None:
     figures["digit_above_floor_median_ms"] = round(
         figures["digit"]["median_ms"] - figures["floor"]["median_ms"], 1
     )
+    if "before" in figures:
+        figures["before_above_floor_median_ms"] = round(
+            figures["before"]["median_ms"] - figures["floor"]["median_ms"], 1
+        )
     if "number" in figures:
         figures["number_above_digit_median_ms"] = round(
             figures["number"]["median_ms"] - figures["digit"]["median_ms"], 1
