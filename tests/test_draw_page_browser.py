@@ -48,6 +48,41 @@ def test_real_pen_digits_are_read(app, browser):
     assert right >= 9
 
 
+# The moments the Prediction and the bars first appear on the page, from a page clock.
+APPEARANCES = """() => {
+  window.__seen = {};
+  const look = () => {
+    const now = performance.now();
+    if (!window.__seen.metric && document.querySelector('[data-testid="stMetric"]'))
+      window.__seen.metric = now;
+    if (!window.__seen.bars && document.querySelector('.digit-bars')) window.__seen.bars = now;
+  };
+  new MutationObserver(look).observe(document.body, {subtree: true, childList: true});
+}"""
+
+
+def test_the_prediction_shows_before_what_can_wait(app, browser):
+    # The bars, the preview and the pills are sent ANSWER_FIRST_SECONDS after the answer,
+    # so the browser renders them after it (sent together, they showed in one render).
+    # Timed after a first answer: a fresh page first loads the metric's code.
+    digits, rng = PenDigits(), np.random.default_rng(2)
+    one_stroke = [i for i in range(100) if len(digits.strokes(i)) == 1]
+    page = open_page(browser, f"{app}/draw")
+    canvas_box(page)
+    gaps = []
+    for k, i in enumerate(one_stroke[:4]):
+        if k:
+            clear_canvas(page)
+        page.evaluate(APPEARANCES)
+        draw(page, digits.placed(i, rng))
+        page.wait_for_function("() => window.__seen.metric && window.__seen.bars", timeout=15000)
+        seen = page.evaluate("() => window.__seen")
+        gaps.append(seen["bars"] - seen["metric"])
+    # ms from the metric's appearance to the bars' (the first answer left out); sent
+    # together, most were 0
+    assert np.median(gaps[1:]) > 60, gaps
+
+
 def test_empty_canvas_predicts_nothing_and_clear_removes_the_answer(app, browser):
     page = open_page(browser, f"{app}/draw")
     canvas_box(page)

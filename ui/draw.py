@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 
 import numpy as np
 import streamlit as st
@@ -17,6 +18,7 @@ from ui.kept import keep, reset, restore
 from ui.services import prediction_worker
 
 PREVIEW_SCALE = 6  # each of the 28×28 input pixels shown as a 6×6 block
+ANSWER_FIRST_SECONDS = 0.1  # between the Prediction sent and the rest (see answer_ui)
 MODEL = "draw_model"  # the model picker's key
 # under the bars; not on a projector (ui.layout)
 BARS_NOTE = (
@@ -146,6 +148,12 @@ def answer_ui(image: np.ndarray | None, model: ModelInfo) -> Steps | None:
                     "it is drawn unlike any handwriting the model learnt. Draw one digit, large.",
                     icon=":material/help:",
                 )
+        # The answer first, what can wait after: React folds elements that arrive while
+        # it renders into the same render, so the metric showed only once the preview,
+        # bars and pills were rendered too, some 40-55 ms above the canvas alone. With
+        # this pause it shows at the canvas's own speed (bench/number_latency.py; 60 ms
+        # was sometimes too short), the rest 0.1 s later.
+        time.sleep(ANSWER_FIRST_SECONDS)
         # inline html, not an st.image: as an image element it took the browser some
         # 40 ms of rendering per stroke before the Prediction showed (answer_render.py)
         st.html(preview_html(steps.digit))
