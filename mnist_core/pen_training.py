@@ -202,22 +202,13 @@ def _render_not_digits(job) -> tuple[np.ndarray, np.ndarray]:
     return _stacked(images, [NOT_A_DIGIT] * len(images))
 
 
-def default_workers() -> int:
-    """Processes that render drawings: one per core, at most 4."""
-    return max(1, min(os.cpu_count() or 1, 4))
-
-
 def non_digit_images(
-    count: int, seed: int, recipe: HandwritingRecipe | None = None, workers: int | None = None
+    count: int, seed: int, recipe: HandwritingRecipe | None = None, workers: int = 1
 ) -> np.ndarray:
     """(count or fewer, 28, 28) float32: marks that are no digit, made as the bundled
     model's training makes them (scribbles, lone lines, signs, letters and shapes), for a
-    fine-tune to keep training on, so that it keeps answering them "not sure".
-
-    Made in `workers` processes (default_workers(); a fine-tune's 2,000 took 7.6 s in one
-    and 4.1 s in two here), the same images for any number."""
+    fine-tune to keep training on, so that it keeps answering them "not sure"."""
     recipe = recipe or HandwritingRecipe()
-    workers = workers or default_workers()
     counts = np.diff(np.linspace(0, count, CHUNKS + 1).astype(int))
     seeds = np.random.SeedSequence(seed).spawn(CHUNKS)
     jobs = [(int(n), recipe, TRAINING, s) for n, s in zip(counts, seeds) if n]
@@ -244,11 +235,11 @@ def training_images(
     """(x (N, 28, 28) float32 in [0, 1], y (N,) uint8 with NOT_A_DIGIT): the pen digits at
     `indices` of the file at `path`, rendered as the recipe says, plus the non-digits.
 
-    Made in `workers` processes (default_workers(); about 7 ms an image on one core), or
-    in this process with workers=1; the same recipe and indices give the same images
-    either way.
+    Made in `workers` processes (default: one per core, at most 4; about 7 ms an image on
+    one core), or in this process with workers=1; the same recipe and indices give the
+    same images either way.
     """
-    workers = workers or default_workers()
+    workers = workers or max(1, min(os.cpu_count() or 1, 4))
     # A fixed split into chunks, each with its own seed: the same images for any `workers`.
     chunks = np.array_split(np.asarray(indices), CHUNKS)
     seeds = np.random.SeedSequence(recipe.seed).spawn(len(chunks) + CHUNKS)

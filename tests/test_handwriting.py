@@ -31,13 +31,7 @@ from mnist_core.handwriting import (
     theta_zero,
     two_stroke_five,
 )
-from mnist_core.pen_training import (
-    HandwritingRecipe,
-    drawing_input,
-    non_digit_images,
-    training_images,
-    writer_split,
-)
+from mnist_core.pen_training import HandwritingRecipe, drawing_input, training_images, writer_split
 from mnist_core.pendigits import PenDigits, pen_digits_path
 from mnist_core.store import MODELS_DIR
 
@@ -281,9 +275,3 @@ def test_the_shipped_model_is_unsure_of_lines_and_scribbles_and_sure_of_digits(
     digits = classify(model, np.stack([canvas_to_mnist(i) for i in images]))
     right = digits.argmax(1) == labels
     assert right.mean() >= 0.95 and (digits.max(1)[right] >= NOT_SURE_BELOW).mean() >= 0.95
-
-
-def test_non_digit_marks_are_the_same_made_in_one_process_or_two():
-    one = non_digit_images(40, 3, workers=1)
-    assert one.shape == (40, 28, 28) and one.max() > 0.5
-    np.testing.assert_array_equal(one, non_digit_images(40, 3, workers=2))
