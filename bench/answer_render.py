@@ -23,7 +23,6 @@ usage: nice -n 5 python bench/answer_render.py [--rounds 8] [--seed 5]
 
 import argparse
 import json
-import time
 from collections import Counter
 
 import numpy as np
@@ -31,7 +30,7 @@ from number_latency import ELAPSED, WATCH, floor_and_app, fresh
 
 from mnist_core.pendigits import PenDigits
 from testkit.apprunner import PROJECT_DIR, draw
-from testkit.figures import save_figures
+from testkit.figures import report_rounds
 
 CANVAS_WAIT_MS = 150  # the canvas sends 200 ms after the mouse-up: count from before that
 WINDOW_MS = 600
@@ -120,10 +119,7 @@ def main() -> None:
     summary["react_above_floor_ms"] = round(
         summary["digit"]["react_ms"] - summary["floor"]["react_ms"], 1
     )
-    summary["rounds"] = args.rounds
-    summary["when"] = time.strftime("%Y-%m-%d %H:%M")
-    save_figures("answer_render", summary)
-    print(json.dumps(summary))
+    report_rounds("answer_render", summary, args.rounds)
 
 
 if __name__ == "__main__":

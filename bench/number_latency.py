@@ -27,9 +27,7 @@ usage: nice -n 5 python bench/number_latency.py [--rounds 30] [--seed 5] [--kind
 """
 
 import argparse
-import json
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,7 +46,7 @@ from testkit.apprunner import (
     stop_app,
     wait_idle,
 )
-from testkit.figures import cpu_seconds, save_figures
+from testkit.figures import cpu_seconds, report_rounds
 from testkit.number_canvas import layout, writers_digits
 
 FLOOR_APP = PROJECT_DIR.parent / "shared" / "tools" / "floor_app" / "app.py"
@@ -94,10 +92,8 @@ def floor_and_app(script: Path, warm_up: list[np.ndarray]):
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                for url in (app_url, floor_url):  # a first answer is no figure: not timed
-                    fresh(page, url)
-                    draw(page, warm_up)
-                    page.locator("[data-testid='stMetric']").wait_for(timeout=120000)
+                for url in (app_url, floor_url):
+                    answered_once(page, url, warm_up)
                 yield app, app_url, floor_url, page
                 browser.close()
         finally:
@@ -108,19 +104,26 @@ def floor_and_app(script: Path, warm_up: list[np.ndarray]):
 @contextmanager
 def served_before(script: Path | None, page, warm_up: list[np.ndarray]):
     """A third server, `script` (an earlier checkout's app.py, the bundled models), warmed
-    as floor_and_app warms its two: yields its URL (None, and no server, without one)."""
+    as floor_and_app warms its two (answered_once): yields its URL (None, and no server,
+    without one)."""
     if script is None:
         yield None
         return
     with tempfile.TemporaryDirectory() as tmp:
         process, url = start_app(models_with_default(Path(tmp)), script=script)
         try:
-            fresh(page, url)
-            draw(page, warm_up)
-            page.locator("[data-testid='stMetric']").wait_for(timeout=120000)
+            answered_once(page, url, warm_up)
             yield url
         finally:
             stop_app(process)
+
+
+def answered_once(page, url: str, warm_up: list[np.ndarray]) -> None:
+    """Draw `warm_up` on the server at `url` and wait for its answer: a server's first
+    answer is slow (the app's starts its prediction process), and is no figure."""
+    fresh(page, url)
+    draw(page, warm_up)
+    page.locator("[data-testid='stMetric']").wait_for(timeout=120000)
 
 
 def server_cpu(pid: int) -> float:
@@ -264,10 +267,7 @@ def main() -> None:
         k: round(1000 * float(np.median(v)), 1) for k, v in cpu.items() if v
     }
     figures["numbers_read_with_six_digits"] = f"{digits_read.count(LENGTH)}/{len(digits_read)}"
-    figures["rounds"] = args.rounds
-    figures["when"] = time.strftime("%Y-%m-%d %H:%M")
-    save_figures("number_latency", figures)
-    print(json.dumps(figures))
+    report_rounds("number_latency", figures, args.rounds)
 
 
 if __name__ == "__main__":

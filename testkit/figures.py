@@ -105,3 +105,12 @@ def save_figures(name: str, figures: dict) -> None:
     """Write `figures` to bench/out/NAME.json, where the README's figures come from."""
     OUT_DIR.mkdir(exist_ok=True)
     (OUT_DIR / f"{name}.json").write_text(json.dumps(figures, indent=2))
+
+
+def report_rounds(name: str, figures: dict, rounds: int) -> None:
+    """A bench of timed rounds' ending: `figures` stamped with the rounds and the time,
+    saved (save_figures), and printed as one JSON object on the last line of stdout."""
+    figures["rounds"] = rounds
+    figures["when"] = time.strftime("%Y-%m-%d %H:%M")
+    save_figures(name, figures)
+    print(json.dumps(figures))
