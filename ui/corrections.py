@@ -18,7 +18,7 @@ from ui.services import saved_drawings
 
 GALLERY_COLUMNS = 8
 MANAGER = "draw_manage"  # the saved drawings' expander: its state is whether it is open
-SAVED_SINCE = "draw_saved_since"  # a correction was saved since the expander was drawn
+SAVED_SINCE = "draw_saved_since"  # a correction was saved (app_pages/draw.py reads it)
 
 
 def remember_drawing(digit: np.ndarray, canvas: np.ndarray) -> None:
@@ -94,7 +94,6 @@ ALL = "all"
 def drawings_manager_ui() -> None:
     """An expander listing the class's saved drawings by digit, each with a Delete that
     asks once, and a Delete all with its own confirmation."""
-    st.session_state.pop(SAVED_SINCE, None)  # listed below, if open
     # A fixed label: Streamlit makes an expander anew, closed, when its label changes, so
     # a count in it shut the panel at every Delete.
     with lazy_expander("The class's saved drawings", "photo_library", MANAGER) as box:
