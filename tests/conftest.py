@@ -14,6 +14,18 @@ from mnist_core.store import DEFAULT_MODEL, MODELS_DIR  # noqa: E402
 from testkit.apprunner import CHROMIUM_ARGS, running_app  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_dir(tmp_path_factory):
+    """Arrays kept between runs (mnist_core.stored) go to a folder of this session's, which
+    the apps and processes the tests start inherit: nothing is read from, or left in,
+    the user's cache, and a fine-tune's fixed inputs are made once per suite."""
+    from mnist_core.stored import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ[CACHE_ENV] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def mnist():
     return load_mnist()

@@ -27,7 +27,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ..atomic import replace_atomically
 from ..calibration import softmax
 from ..data import load_mnist, to_float
 from ..evidence import (
@@ -46,6 +45,7 @@ from ..evidence import (
     without,
 )
 from ..preprocess import model_input
+from ..stored import load_or_make
 from .predict import cached_model
 
 MAX_PICTURES = 32
@@ -210,17 +210,8 @@ def cached_embeddings(path: str | os.PathLike) -> np.ndarray:
 @lru_cache(maxsize=4)
 def _embeddings(path: Path, mtime_ns: int, size: int) -> np.ndarray:
     digest = hashlib.sha1(path.read_bytes()).hexdigest()[:16]  # the file's contents
-    stored = path.parent / ".cache" / f"{path.stem}.{digest}.neighbours.npy"
-    try:
-        return np.load(stored)
-    except (OSError, ValueError):
-        pass
-    embeddings = training_embeddings(cached_model(path))
-    try:
-        stored.parent.mkdir(exist_ok=True)
-        replace_atomically(stored, lambda tmp: np.save(tmp, embeddings))
-    except OSError:  # a read-only folder: kept in memory only
-        pass
+    kept = path.parent / ".cache" / f"{path.stem}.{digest}.neighbours.npz"
+    [embeddings] = load_or_make(kept, lambda: (training_embeddings(cached_model(path)),))
     return embeddings
 
 

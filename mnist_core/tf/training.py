@@ -9,11 +9,13 @@ saved with its metadata. Progress goes to callbacks so the caller decides how to
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -43,6 +45,7 @@ from ..store import (
     model_path,
     save_model,
 )
+from ..stored import cached_path, file_identity, load_or_make
 from ..styles import add_style_variants
 from .augment import augment_batch
 from .models import build_model, compile_model, with_temperature
@@ -354,11 +357,11 @@ def fine_tune(request: TrainingRequest, mnist, progress: Progress = QUIET):
     # the architecture is the base's, as its metadata records it (an old or hand-made
     # model without one keeps the config's, which only labels the result)
     config = replace(config, arch=base_metadata.arch or config.arch)
-    before_test = evaluate(base, mnist[2], mnist[3])
+    before_test = stored_score(base, base_path, mnist[2], mnist[3])
     before = accuracy_and_loss(classify(base, found.digits), found.labels)
     marks = NonDigitSet.make(HONESTY_MARKS_PER_KIND)
     before_marks = marks.not_sure(classify(base, marks.all_images()))
-    not_digits = non_digit_images(round(FINE_TUNE_NON_DIGITS * config.train_size), config.seed)
+    not_digits = stored_marks(round(FINE_TUNE_NON_DIGITS * config.train_size), config.seed)
     drawings = (found.digits, found.labels)
     result = train(config, mnist, progress, model=base, drawings=drawings, not_digits=not_digits)
     model, calibrated = result.model, {}
@@ -392,11 +395,37 @@ def fine_tune(request: TrainingRequest, mnist, progress: Progress = QUIET):
 HONESTY_MARKS_PER_KIND = 30  # a fine-tune's non-digit check: 30 marks of each kind
 
 
+# What a fine-tune makes the same way every time, kept on disk (mnist_core.stored): some
+# 15 s of a 55 s fine-tune of the bundled model, paid by a class's first fine-tune only.
+def stored_marks(count: int, seed: int) -> np.ndarray:
+    """pen_training.non_digit_images(count, seed), made once per version of the code."""
+    path = cached_path("non-digit-marks", count, seed)
+    return load_or_make(path, lambda: (non_digit_images(count, seed),))[0]
+
+
+def stored_calibration_drawings(pen_path) -> tuple[np.ndarray, np.ndarray]:
+    """pen_training.calibration_drawings of the pen digits at `pen_path`, made once."""
+    path = cached_path("calibration-drawings", file_identity(pen_path))
+    x, y = load_or_make(path, lambda: calibration_drawings(PenDigits(pen_path)))
+    return x, y
+
+
+def stored_score(model, model_file, x_test: np.ndarray, y_test: np.ndarray) -> Score:
+    """evaluate(model, x_test, y_test) of the model saved as `model_file`, kept per
+    contents of that file and of the test set (a class fine-tunes one base many times)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (Path(model_file).read_bytes(), x_test.tobytes(), y_test.tobytes()):
+        digest.update(part)
+    path = cached_path("test-score", digest.hexdigest())
+    [score] = load_or_make(path, lambda: (np.array(astuple(evaluate(model, x_test, y_test))),))
+    return Score(*map(float, score))
+
+
 def recalibrated(model, temperature: float):
     """(model, its new temperature): the model's temperature layer fitted again on the
     calibration writers' digits (pen_training.calibration_drawings), which neither the
     bundled model nor a fine-tune of it trains on. The fit divides the scores the model
     gives now, so the new temperature is the old one times that fit (never below it)."""
-    x_cal, y_cal = calibration_drawings(PenDigits(pen_digits_path()))
+    x_cal, y_cal = stored_calibration_drawings(pen_digits_path())
     temperature = round(temperature * fit_temperature(scores(model, x_cal), y_cal), 4)
     return with_temperature(model, temperature), temperature

@@ -1,0 +1,79 @@
+"""Arrays that take seconds to make and come out the same for the same inputs, made once
+and kept on disk: a restart, the next command or the next fine-tune reads them instead.
+
+`load_or_make(path, make)` is the one way in: the arrays at `path` (an .npz file), or
+make() saved there atomically. A folder that cannot be written keeps them in memory only
+(the caller's own caching), never an error. `cached_path(kind, *inputs)` names a file in
+the user's cache folder (CACHE_DIR) from everything the arrays depend on: the inputs
+given and the code that makes them (a digest of this package's modules), so a changed
+recipe or data file is never served old arrays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import replace_atomically
+
+CACHE_ENV = "MNIST_CACHE_DIR"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def cache_dir() -> Path:
+    """$MNIST_CACHE_DIR, else ~/.cache/mnist-canvas (XDG_CACHE_HOME's when set)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "mnist-canvas"
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """16 hex digits naming this version of the package's code (every module's source)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for source in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(source.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def file_identity(path: str | os.PathLike) -> str:
+    """A data file as a cache key's part: its resolved path, size and change time."""
+    p = Path(path).resolve()
+    stat = p.stat()
+    return f"{p}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def cached_path(kind: str, *inputs: object) -> Path:
+    """Where the arrays of `kind` made from `inputs` (their repr is the key, so give values
+    whose repr says everything: numbers, strings, frozen dataclasses) are kept."""
+    key = hashlib.blake2b(repr((code_digest(), inputs)).encode(), digest_size=10).hexdigest()
+    return cache_dir() / f"{kind}.{key}.npz"
+
+
+def load_or_make(path: Path, make: Callable[[], tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """The arrays kept at `path`, or make()'s, which are then kept there (atomically: a
+    crash leaves no half-written file); unreadable or unwritable: made, not kept."""
+    try:
+        with np.load(path, allow_pickle=False) as kept:
+            return tuple(kept[f"arr_{k}"] for k in range(len(kept.files)))
+    except (OSError, ValueError, KeyError):
+        pass
+    arrays = tuple(make())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(path, lambda tmp: _save(tmp, arrays))
+    except OSError:
+        pass
+    return arrays
+
+
+def _save(tmp: Path, arrays: tuple[np.ndarray, ...]) -> None:
+    with open(tmp, "wb") as f:  # a file object: np.savez would add ".npz" to a bare name
+        np.savez(f, *arrays)
