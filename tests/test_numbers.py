@@ -75,14 +75,32 @@ def test_touching_ink_is_cut_between_the_digits():
     beside = [(560, 60), (560, 220)]  # a number: touching groups get cuts to choose from
     (group, one) = number_options(canvas(left, right, beside))
     assert len(one.options) == 1
-    junction = 211
     cuts = [o for o in group.options if len(o) == 2]
-    assert len(cuts) > 2 and all(a.box[2] <= b.box[0] for a, b in cuts)
-    # cuts are spread over the group (MAX_CUTS): one lies within about a pen's width
-    assert any(abs(a.box[2] - junction) < 25 and abs(b.box[0] - junction) < 25 for a, b in cuts)
+    whole = group.options[0][0].box
+    assert len(cuts) > 2 and all(a.box[0] == whole[0] < b.box[0] for a, b in cuts)
+    assert all(a.box[2] < b.box[2] == whole[2] for a, b in cuts)
+    assert len({tuple(d.box for d in o) for o in group.options}) == len(group.options)
     # far too wide for one digit: cut by shape alone too, also with nothing beside it
     wide = canvas(left, right, ellipse(394, 140, 60, 80))
     assert len(split_number(wide)) >= 2
+
+
+def slanted(points, lean=0.4, middle=140):
+    """Points leant right as handwriting leans: the top moved right by `lean` of the rise."""
+    leant = np.array(points, float)
+    leant[:, 0] += (middle - leant[:, 1]) * lean
+    return leant
+
+
+def test_slanted_digits_that_touch_are_cut_along_the_gap_between_them():
+    zero = slanted(ellipse(200, 140, 42, 85))
+    one = slanted([(264, 225), (264, 55)])  # its ink touches the 0's: one connected part
+    beside = [(560, 60), (560, 220)]
+    alone = [split_number(canvas(digit, beside))[0].box for digit in (zero, one)]
+    assert alone[1][0] < alone[0][2]  # their columns overlap: no straight cut parts them
+    (group, _) = number_options(canvas(zero, one, beside))
+    assert len(group.options[0]) == 1  # whole, first: they touch
+    assert alone in [[d.box for d in option] for option in group.options]
 
 
 def test_specks_are_not_digits():
