@@ -116,7 +116,8 @@ def number_strokes(seed: int, length: int) -> tuple[str, list[np.ndarray]]:
     (its text, its strokes in the number canvas's pixels)."""
     digits = PenDigits()
     rng = np.random.default_rng(seed)
-    own = writers_digits(digits)[rng.integers(100)]
+    writers = writers_digits(digits)
+    own = writers[rng.integers(100) % len(writers)]  # the draw of earlier seeds, kept
     picks = rng.choice(own, length, replace=False)
     placed = layout([digits.strokes(i) for i in picks], rng)
     return "".join(str(digits.labels[i]) for i in picks), [s for d in placed for s in d]
