@@ -167,8 +167,8 @@ def number_options(image: np.ndarray) -> list[InkGroup]:
     for group in sorted(groups, key=lambda g: min(p.x0 for p in g)):
         options = []
         others = [g for g in groups if g is not group]
-        tried = cuts(group, labels) if wider_than(group, others) else []
-        tried = tried[: max(MAX_INPUTS - inputs, 0) // 2]
+        room = max(MAX_INPUTS - inputs, 0) // 2  # cuts the inputs' bound leaves room for
+        tried = cuts(group, labels)[:room] if room and wider_than(group, others) else []
         inputs += 2 * len(tried)
         for cut in [None, *tried]:
             if len(groups) == 1 and cut is None:  # one digit whole: as a single drawing
