@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -63,7 +64,7 @@ def load_or_make(path: Path, make: Callable[[], tuple[np.ndarray, ...]]) -> tupl
     try:
         with np.load(path, allow_pickle=False) as kept:
             return tuple(kept[f"arr_{k}"] for k in range(len(kept.files)))
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # BadZipFile: cut short
         pass
     arrays = tuple(make())
     try:

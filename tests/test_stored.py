@@ -39,11 +39,16 @@ def test_a_damaged_file_is_made_again_and_an_unwritable_folder_only_costs_time(t
     assert np.array_equal(stored.load_or_make(damaged, make)[0], np.ones(3))
     assert len(calls) == 1  # the damaged file was replaced by a good one
 
+    whole = damaged.read_bytes()
+    damaged.write_bytes(whole[: len(whole) // 2])  # a file cut short: its zip is broken
+    assert np.array_equal(stored.load_or_make(damaged, make)[0], np.ones(3))
+    assert len(calls) == 2 and damaged.read_bytes() == whole
+
     (tmp_path / "a-file").write_text("not a folder")
     unwritable = tmp_path / "a-file" / "kept.npz"
     for _ in range(2):
         assert np.array_equal(stored.load_or_make(unwritable, make)[0], np.ones(3))
-    assert len(calls) == 3
+    assert len(calls) == 4
 
 
 def test_the_key_is_every_input_and_the_code(monkeypatch, tmp_path):
