@@ -13,6 +13,28 @@ from mnist_core.pendigits import pen_digits_path  # noqa: E402
 from mnist_core.store import DEFAULT_MODEL, MODELS_DIR  # noqa: E402
 from testkit.apprunner import CHROMIUM_ARGS, running_app  # noqa: E402
 
+# The longest modules first (seconds each, one at a time on 2 cores: 200, 127, 122, 84,
+# 70, 63, 61, 56, 52, 51): `make test` hands its two workers a module at a time in this
+# order (pytest-xdist, --dist loadfile), and a long one handed out last runs on its own at
+# the end while the other worker waits.
+LONGEST_FIRST = (
+    "test_train_page_browser.py",
+    "test_cli.py",
+    "test_phone_browser.py",
+    "test_insight_browser.py",
+    "test_faults_browser.py",
+    "test_replicas_browser.py",
+    "test_draw_page_browser.py",
+    "test_pinned_browser.py",
+    "test_insight.py",
+    "test_jobs.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: in-module order kept
+
 
 @pytest.fixture(scope="session", autouse=True)
 def cache_dir(tmp_path_factory):
@@ -73,8 +95,13 @@ def app_server():
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect()'s default wait is 5 s, and a busy machine (a training in the app, another
+    # test beside it in `make test`) has held a page's run longer. A longer wait costs
+    # nothing where the page is quick (expect returns at once); the tests that time the
+    # pages assert their times themselves.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield b

@@ -217,6 +217,7 @@ def test_bad_input_exits_non_zero_with_a_reason(args, reason):
     assert sorted(PROJECT_DIR.rglob("*.keras")) == before  # nothing written anywhere
 
 
+@pytest.mark.alone
 @pytest.mark.parametrize(
     "args",
     [

@@ -61,6 +61,7 @@ APPEARANCES = """() => {
 }"""
 
 
+@pytest.mark.alone
 def test_the_prediction_shows_before_what_can_wait(app, browser):
     # The bars, the preview and the pills are sent ANSWER_FIRST_SECONDS after the answer,
     # so the browser renders them after it (sent together, they showed in one render).

@@ -46,6 +46,7 @@ def test_bad_settings_are_refused_before_anything_starts(tmp_path):
     assert runner.current() is None and not list(tmp_path.iterdir())
 
 
+@pytest.mark.alone
 def test_stop_halts_within_a_second_and_keeps_the_model(tmp_path):
     runner = JobRunner()
     config = TrainConfig(arch="cnn", epochs=20, augment=True)

@@ -21,6 +21,9 @@ from testkit.apprunner import (
 from testkit.drawers import draw_together, summary
 from testkit.light_sessions import draw_lightly, make_scripts, record, visit
 
+# answer times are asserted: timed with no other test beside it (pytest.ini)
+pytestmark = pytest.mark.alone
+
 
 def listed(drawings) -> list[tuple]:
     """(session, digit drawn, digit shown, ms) of each drawing, for assertion messages."""

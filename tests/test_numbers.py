@@ -131,6 +131,7 @@ def test_a_single_digit_gets_exactly_todays_input():
         np.testing.assert_array_equal(digit.digit, canvas_to_mnist(image))
 
 
+@pytest.mark.alone
 def test_hundreds_of_specks_and_a_canvas_full_of_ink_are_answered_in_bounded_time():
     rng = np.random.default_rng(0)
     grid = np.mgrid[15:840:30, 15:280:30].reshape(2, -1).T  # 252 pen dots

@@ -19,6 +19,7 @@ def test_default_model_reads_real_pen_digits(default_model_path, pen_sample):
     assert (predicted == labels).mean() >= 0.93
 
 
+@pytest.mark.alone
 def test_one_prediction_takes_milliseconds(default_model_path, pen_sample):
     model = cached_model(default_model_path)
     assert cached_model(default_model_path) is model  # loaded once

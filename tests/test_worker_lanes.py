@@ -6,10 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.processes.child import THREAD_SETTINGS, background_threads, usable_cores
 from mnist_core.processes.prediction import ANSWERS, STUDIES, STUDIES_NICENESS, PredictionWorker
+
+# answer times are asserted: timed with no other test beside it (pytest.ini)
+pytestmark = pytest.mark.alone
 
 
 def test_drawings_are_answered_while_a_model_is_tested(default_model_path, pen_sample):
