@@ -11,10 +11,6 @@ VPY = $(VENV)/bin/python
 PIP = $(VPY) -m pip install -q --disable-pip-version-check
 # The tests not marked `alone` (pytest.ini) run on this many workers
 TEST_WORKERS ?= 2
-# after a pytest run: its exit status, where 5 (no test collected) is a failure too
-CHECKED = status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: nothing was checked" >&2; exit 1; fi; \
-	exit $$status
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run install test test-deps default-model bench
@@ -27,8 +23,14 @@ install: $(VENV)/.installed-app
 test: test-deps  ## install test packages and Chromium, lint, then run the whole suite
 	$(VPY) -m ruff check .
 	$(VPY) -m ruff format --check .
-	$(VPY) -m pytest -m "not alone" -n $(TEST_WORKERS) --dist loadfile; $(CHECKED)
-	$(VPY) -m pytest -m alone; $(CHECKED)
+	@# both passes run, so that the first's failures do not hide the second's; either one
+	@# collecting no tests (pytest's exit 5) fails too
+	$(VPY) -m pytest -m "not alone" -n $(TEST_WORKERS) --dist loadfile; first=$$?; \
+	$(VPY) -m pytest -m alone; second=$$?; \
+	for status in $$first $$second; do \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: nothing was checked" >&2; exit 1; fi; \
+	done; \
+	if [ $$first -ne 0 ]; then exit $$first; fi; exit $$second
 
 test-deps: $(VENV)/.installed-test
 	@[ -x /usr/bin/chromium ] || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
