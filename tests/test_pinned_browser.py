@@ -95,6 +95,9 @@ def test_a_pinned_drawing_goes_from_a_uniform_guess_to_the_right_digit(app, brow
         time.sleep(0.1)  # polling what the page shows: there is no event to wait for
     expect(outcome).to_be_visible(timeout=1000)
     assert len(seen) >= 3, seen  # changed live at least three times
+    # the outcome's panel shows before its pinned rows are drawn (once, on a busy machine,
+    # they were not there yet)
+    expect(page.locator(f".st-key-{AFTER}_2 [data-digit]")).to_have_count(10)
     final = bars(page, f"{AFTER}_2")
     assert final.index(max(final)) == 0 and max(final) > 0.5, final
     assert final != untrained
