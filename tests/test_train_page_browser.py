@@ -65,8 +65,9 @@ def test_train_watch_and_draw_with_the_new_model(app, browser):
     page.locator(".st-key-train_draw button").click()
     page.wait_for_url("**/draw", timeout=30000)
     chosen = page.locator(".st-key-draw_model input")
-    # once, the page was still empty after expect's default 5 s (just after a training)
-    expect(chosen).to_have_value(re.compile(r"^browser-test · cnn · test accuracy"), timeout=30000)
+    # an empty Draw page here is the race in docs/benchmarks.md ("The suite in two passes"),
+    # not slowness: it stayed empty for 30 s
+    expect(chosen).to_have_value(re.compile(r"^browser-test · cnn · test accuracy"))
     # the Draw page keeps the model chosen across visits to other pages
     go_to(page, "evaluate")
     go_to(page, "draw")
