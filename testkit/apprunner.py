@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from testkit.runs import mark_drawn, wait_answered, watch
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 CHROMIUM_ARGS = [
@@ -140,6 +142,7 @@ def open_phone(browser, url):
 
 
 def _connected(page, url):
+    watch(page)  # its runs, so that a test can wait for the one that answers a drawing
     page.goto(url)
     page.wait_for_selector(
         "[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=60000
@@ -225,6 +228,7 @@ def draw(page, strokes):
         for point in points[1:]:
             page.mouse.move(*point)
         page.mouse.up()
+    mark_drawn(page)
 
 
 # Points may be left out of a stroke where the line through the others stays this close
@@ -281,6 +285,7 @@ def touch(page, strokes):
             cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     finally:
         cdp.detach()
+    mark_drawn(page)
 
 
 def scrolled(page) -> float:
@@ -330,10 +335,12 @@ SEVEN = (np.array([[0.6, 0.15], [0.6, 0.85]]), np.array([[0.25, 0.15], [0.6, 0.1
 
 
 def canvas_sent(page) -> None:
-    """Wait until the canvas has sent its picture and the page has answered it. The canvas
-    sends 200 ms after the last mouse-up or Clear and nothing on the page tells that it
-    has, so give it that time, then wait for the rerun it causes to finish."""
-    page.wait_for_timeout(400)
+    """Wait until the canvas has sent its picture and the page has answered it. After a
+    drawing by `draw` or `touch`, that run is read from the page's websocket (runs.py).
+    After a Clear, whose button starts a run of its own, the canvas's message cannot be
+    told apart: it is sent 200 ms after, so give it that time, then wait for its run."""
+    if not wait_answered(page):
+        page.wait_for_timeout(400)
     wait_idle(page)
 
 

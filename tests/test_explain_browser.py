@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from mnist_core.pendigits import PenDigits
 from testkit.apprunner import (
-    METRIC,
     canvas_box,
     models_with_default,
     open_explainer,
@@ -18,7 +17,6 @@ from testkit.apprunner import (
     prediction,
     sideways,
     touch_draw,
-    wait_idle,
     with_cached_embeddings,
 )
 
@@ -36,10 +34,7 @@ def test_explainer_shows_evidence_and_nearest_images_within_a_phone(app, browser
     index = int(np.flatnonzero(digits.labels == 4)[0])
     strokes = digits.placed(index, np.random.default_rng(0), canvas=canvas_box(phone)["width"])
     touch_draw(phone, strokes)
-    expect(phone.locator(METRIC)).to_be_visible(timeout=30000)
-    phone.wait_for_timeout(600)  # the canvas sends the last stroke 200 ms after lifting
-    wait_idle(phone)
-    answer = prediction(phone)
+    answer = prediction(phone, timeout=30000)  # the answer to all its strokes
     assert answer == 4
     open_explainer(phone)
     why = phone.locator("[data-testid=stMarkdownContainer]", has_text="7. Why").last
