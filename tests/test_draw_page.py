@@ -42,6 +42,25 @@ def test_page_renders_with_the_default_model_selected():
     assert not at.metric  # nothing drawn yet
 
 
+def test_a_link_with_a_model_opens_the_page_on_it_once():
+    """/draw?model=NAME (the Train page's "Draw with this model"): that model, and the
+    address plain /draw again; a name no longer saved is said so, and the default shown."""
+    page = str(PROJECT_DIR / "app_pages" / "draw.py")
+    at = AppTest.from_file(page, default_timeout=60)
+    at.query_params["model"] = "mnist-cnn"
+    at.run()
+    assert not at.exception and at.selectbox(key="draw_model").value == "mnist-cnn"
+    assert "model" not in at.query_params
+    at.selectbox(key="draw_model").select("default").run()  # the link chose it once only
+    assert at.selectbox(key="draw_model").value == "default"
+
+    gone = AppTest.from_file(page, default_timeout=60)
+    gone.query_params["model"] = "discarded-meanwhile"
+    gone.run()
+    assert not gone.exception and gone.selectbox(key="draw_model").value == "default"
+    assert "`discarded-meanwhile` is no longer saved" in gone.warning[0].value
+
+
 def test_a_drawn_digit_gets_its_prediction(tmp_path, pen_sample):
     images, labels = pen_sample
     shown = []

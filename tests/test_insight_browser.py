@@ -128,7 +128,7 @@ def test_correct_fine_tune_and_read_right(app, browser):
     expect(mine).to_be_visible(timeout=300000)
     expect(mine.locator("[data-testid='stMetricValue']")).to_have_text(re.compile(r"→ 100%$"))
 
-    page.locator(".st-key-train_draw button").click()
+    page.locator(".st-key-train_draw a").click()
     page.wait_for_url("**/draw", timeout=30000)
     expect(page.locator(".st-key-draw_model input")).to_have_value(re.compile(r"^tiny-mine"))
     draw(page, strokes)

@@ -20,6 +20,7 @@ from ui.services import prediction_worker
 PREVIEW_SCALE = 6  # each of the 28×28 input pixels shown as a 6×6 block
 ANSWER_FIRST_SECONDS = 0.1  # between the Prediction sent and the rest (see answer_ui)
 MODEL = "draw_model"  # the model picker's key
+MODEL_LINK = "model"  # /draw?model=NAME opens the Draw page on that model
 # under the bars; not on a projector (ui.layout)
 BARS_NOTE = (
     '<p class="draw-bars-note" style="font-size:0.875rem;opacity:0.6;margin:0.75rem 0 0">'
@@ -35,8 +36,19 @@ def open_on_draw(name: str) -> None:
     reset(MODEL, name)
 
 
+def model_from_link() -> None:
+    """A link to /draw?model=NAME (the Train page's "Draw with this model") chooses that
+    model once; the address is then plain /draw again. A name no longer saved is said so
+    by the picker."""
+    name = st.query_params.get(MODEL_LINK)
+    if name is not None:
+        reset(MODEL, name)
+        del st.query_params[MODEL_LINK]
+
+
 def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
     """The model selector; unusable files are listed with the reason instead."""
+    model_from_link()
     usable = [m for m in models if m.usable]
     for broken in (m for m in models if not m.usable):
         st.warning(f"Can't use `{broken.path.name}`: {broken.error}", icon="⚠️")

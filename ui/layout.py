@@ -55,6 +55,15 @@ PAGE_CSS = f"""<style>
   .st-key-draw_answer figure {{ height: auto !important; }}
   .digit-bars {{ height: 7.5rem !important; }}
 }}
+/* Links drawn as buttons (link_action): the look of Streamlit's own buttons, in its
+   default theme's colours (this app sets no theme). */
+[class*="_primary_link"] a, [class*="_secondary_link"] a {{
+  justify-content: center; min-height: 2.5rem; padding: 0.25rem 0.75rem;
+  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
+}}
+[class*="_primary_link"] a {{ background: rgb(255, 75, 75); border-color: rgb(255, 75, 75); }}
+[class*="_primary_link"] a:hover {{ background: rgb(255, 51, 51); }}
+[class*="_primary_link"] a, [class*="_primary_link"] a * {{ color: white !important; }}
 </style>"""
 
 
@@ -89,3 +98,16 @@ def action(place, label: str, key: str, icon: str, on_click, *args, primary=Fals
         on_click=on_click,
         args=args,
     )
+
+
+def link_action(
+    place, label: str, key: str, icon: str, page: str, query_params=None, primary=False
+):
+    """Like `action`, for a step that opens another page: a link to `page` (with
+    `query_params` in its address), drawn as a button (PAGE_CSS); tests find it as
+    .st-key-KEY a. The browser changes page itself, and first stops the timed reruns of
+    the page it leaves: st.switch_page from a fragment that reruns every few seconds left
+    the next page empty now and then (docs/benchmarks.md, "Draw with this model")."""
+    style = "primary" if primary else "secondary"
+    with place.container(key=key), st.container(key=f"{key}_{style}_link"):
+        st.page_link(page, label=label, icon=f":material/{icon}:", query_params=query_params)

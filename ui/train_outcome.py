@@ -8,13 +8,12 @@ import streamlit as st
 
 from mnist_core.processes.training import JobStatus, TrainingJob
 from mnist_core.store import MODELS_DIR, ModelMetadata, model_path
-from ui.draw import open_on_draw
-from ui.layout import action
+from ui.draw import MODEL_LINK, open_on_draw
+from ui.layout import action, link_action
 from ui.train_curves import job_charts_ui
 from ui.train_pinned import job_pinned_ui
 
 REFRESH_SECONDS = 2.0
-GO_DRAW = "train_go_draw"  # set by "Draw with this model": the panel then opens Draw
 
 
 def outcome_ui(job: TrainingJob, current) -> None:
@@ -27,8 +26,6 @@ def outcome_ui(job: TrainingJob, current) -> None:
 def _outcome(job: TrainingJob, current) -> None:
     if current() is not job:
         st.rerun(scope="app")
-    if st.session_state.pop(GO_DRAW, False):
-        st.switch_page("app_pages/draw.py")
     state = job.snapshot()
     if state.status == JobStatus.FAILED:
         st.error(f"Training `{state.name}` failed: {state.error}")
@@ -51,13 +48,13 @@ def _outcome(job: TrainingJob, current) -> None:
             )
         comparison_ui(summary)
         draw, keep, discard = st.columns(3)
-        action(
+        link_action(
             draw,
             "Draw with this model",
             "train_draw",
             "draw",
-            _draw_with,
-            state.name,
+            "app_pages/draw.py",
+            {MODEL_LINK: state.name},
             primary=not summary.regressed,
         )
         base = summary.fine_tuned_from
@@ -83,13 +80,6 @@ def _discard(job: TrainingJob) -> None:
 def _keep_old(job: TrainingJob, base: str) -> None:
     _discard(job)
     open_on_draw(base)
-
-
-def _draw_with(name: str) -> None:
-    # a model discarded meanwhile is simply not opened: the panel then goes
-    if model_path(name, MODELS_DIR).exists():
-        open_on_draw(name)
-        st.session_state[GO_DRAW] = True
 
 
 def comparison_ui(summary: ModelMetadata) -> None:
