@@ -61,6 +61,38 @@ def test_the_key_is_every_input_and_the_code(monkeypatch, tmp_path):
     assert stored.cached_path("marks", 2000, 7) != one
 
 
+def test_other_versions_files_go_once_old_when_arrays_are_made(monkeypatch, tmp_path):
+    import os
+    import time
+
+    monkeypatch.setenv(stored.CACHE_ENV, str(tmp_path))
+    week_ago = time.time() - stored.STALE_AFTER_S - 60
+    other = tmp_path / f"marks.{'0' * 16}.{'1' * 20}.npz"  # another version, old
+    before = tmp_path / f"marks.{'2' * 20}.npz"  # named before the digest was in names
+    recent = tmp_path / f"marks.{'0' * 16}.{'3' * 20}.npz"  # another version, used today
+    foreign = tmp_path / "someone-elses.npz"  # a user's folder may hold other files
+    for path in (other, before, recent, foreign):
+        path.write_bytes(b"x")
+        if path is not recent:
+            os.utime(path, (week_ago, week_ago))
+    current = stored.cached_path("marks", 1)
+    stored.load_or_make(current, lambda: (np.ones(2),))  # made here: the old ones go
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in (recent, foreign, current)
+    )
+    os.utime(current, (week_ago, week_ago))  # this version's own files stay, however old
+    stored.load_or_make(stored.cached_path("marks", 2), lambda: (np.ones(2),))
+    assert current.exists() and recent.exists()
+    # arrays kept elsewhere (beside a model) never clean that folder
+    beside = tmp_path / "model-folder"
+    beside.mkdir()
+    old = beside / f"marks.{'0' * 16}.{'1' * 20}.npz"
+    old.write_bytes(b"x")
+    os.utime(old, (week_ago, week_ago))
+    stored.load_or_make(beside / "embeddings.npz", lambda: (np.ones(2),))
+    assert old.exists()
+
+
 def test_a_changed_data_file_is_another_key(tmp_path):
     data = tmp_path / "pen.npz"
     data.write_bytes(b"1")
