@@ -55,14 +55,15 @@ PAGE_CSS = f"""<style>
   .st-key-draw_answer figure {{ height: auto !important; }}
   .digit-bars {{ height: 7.5rem !important; }}
 }}
-/* Links drawn as buttons (link_action): the look of Streamlit's own buttons, in its
-   default theme's colours (this app sets no theme). */
+/* Links drawn as buttons (link_action): the size, colours and place in a row of
+   Streamlit 1.67's own buttons in its default theme (this app sets no theme), read from
+   their computed style. */
 [class*="_primary_link"] a, [class*="_secondary_link"] a {{
-  justify-content: center; min-height: 2.5rem; padding: 0.25rem 0.75rem;
-  border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
+  justify-content: center; min-height: 2.5rem; padding: 0.25rem 0.75rem; margin-top: 6px;
+  border: 1px solid rgb(220, 216, 212); border-radius: 0.5rem;
 }}
-[class*="_primary_link"] a {{ background: rgb(255, 75, 75); border-color: rgb(255, 75, 75); }}
-[class*="_primary_link"] a:hover {{ background: rgb(255, 51, 51); }}
+[class*="_primary_link"] a {{ background: rgb(197, 57, 72); border-color: rgb(197, 57, 72); }}
+[class*="_primary_link"] a:hover {{ background: rgb(138, 40, 50); }}
 [class*="_primary_link"] a, [class*="_primary_link"] a * {{ color: white !important; }}
 </style>"""
 
