@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from testkit.runs import mark_drawn, wait_answered, watch
+from testkit.runs import forget_drawn, mark_drawn, wait_answered, watch
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -358,6 +358,7 @@ def clear_canvas(page, finger=False):
     from playwright.sync_api import expect
 
     button = page.locator(".st-key-draw_clear button")
+    forget_drawn(page)  # canvas_sent after a Clear waits the canvas's time, as it must
     if finger:
         button.tap()
     else:

@@ -81,6 +81,13 @@ def mark_drawn(page) -> None:
         _RUNS[page].mark = len(_RUNS[page].messages)
 
 
+def forget_drawn(page) -> None:
+    """Drop the mark of `page`'s last drawing: a Clear replaces what it drew, and its run
+    (the button's) must not be taken for the drawing's answer."""
+    if page in _RUNS:
+        _RUNS[page].mark = None
+
+
 def wait_answered(page, timeout: float = 30.0) -> bool:
     """Wait until the app has answered the drawing last marked on `page`: its picture
     sent, and a run begun after that ended. False (at once) where nothing was marked or
