@@ -200,3 +200,28 @@ def test_before_start_the_pinned_drawings_show_the_untrained_guess(page):
     assert len(bars) == 2
     shares = [float(v) for b in bars for v in re.findall(r'title="\d: (\d+)%"', b)]
     assert len(shares) == 20 and max(shares) < 30
+
+
+def discarding(discards: int, calls: int) -> None:
+    """The outcome's Discard handler called `calls` times on a job whose discard() is True
+    for its first `discards` calls (then: discarded already)."""
+    from types import SimpleNamespace
+
+    from ui.train_outcome import _discard
+
+    answers = iter([True] * discards + [False] * calls)
+    job = SimpleNamespace(
+        snapshot=lambda: SimpleNamespace(name="run-1"), discard=lambda: next(answers)
+    )
+    for _ in range(calls):
+        _discard(job)
+
+
+def test_a_discard_replayed_by_a_timed_rerun_still_says_discarded():
+    """A click that meets the panel's 2 s rerun runs its handler twice (Streamlit replays
+    the click): the second run said "`run-1` was already discarded" in place of the first
+    toast, as if someone else had. Another viewer's discard is still said so."""
+    twice = AppTest.from_function(discarding, args=(1, 2), default_timeout=30).run()
+    assert [t.value for t in twice.toast] == ["Discarded `run-1`."] * 2
+    elsewhere = AppTest.from_function(discarding, args=(0, 1), default_timeout=30).run()
+    assert [t.value for t in elsewhere.toast] == ["`run-1` was already discarded."]

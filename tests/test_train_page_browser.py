@@ -95,8 +95,7 @@ def test_any_tab_stops_a_training_after_a_reload_and_discard_clears_every_tab(ap
     assert meta["epochs_done"] == 0 and 0 < meta["batches_done"] < meta["steps_per_epoch"]
 
     other.locator(".st-key-train_discard button").click()
-    # What stays on the page says so. Not the toast ("Discarded stopped."): it lasts 4 s,
-    # and in one full run it was not seen at all within 15 s of the click.
+    expect(other.get_by_text(re.compile(r"^Discarded stopped"))).to_be_visible()
     expect(other.get_by_text("The last training's model, stopped, was discarded.")).to_be_visible()
     for tab in (other, page):  # gone for every viewer, with its buttons
         expect(tab.locator(OUTCOME)).to_have_count(0, timeout=10000)

@@ -14,6 +14,7 @@ from ui.train_curves import job_charts_ui
 from ui.train_pinned import job_pinned_ui
 
 REFRESH_SECONDS = 2.0
+DISCARDED_HERE = "train_discarded_here"  # the model this session discarded last
 
 
 def outcome_ui(job: TrainingJob, current) -> None:
@@ -70,11 +71,16 @@ def _outcome(job: TrainingJob, current) -> None:
 
 
 def _discard(job: TrainingJob) -> None:
+    # A click that meets the panel's timed rerun calls this twice: Streamlit replays the
+    # click in the rerun that follows. The second call must still say "Discarded", not
+    # that someone else did (it replaced the first toast); that is for other viewers.
     name = job.snapshot().name
     if job.discard():
-        st.toast(f"Discarded `{name}`.", icon=":material/delete:")
-    else:
+        st.session_state[DISCARDED_HERE] = name
+    elif st.session_state.get(DISCARDED_HERE) != name:
         st.toast(f"`{name}` was already discarded.", icon=":material/info:")
+        return
+    st.toast(f"Discarded `{name}`.", icon=":material/delete:")
 
 
 def _keep_old(job: TrainingJob, base: str) -> None:
