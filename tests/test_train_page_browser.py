@@ -65,8 +65,8 @@ def test_train_watch_and_draw_with_the_new_model(app, browser):
     page.locator(".st-key-train_draw a").click()
     page.wait_for_url("**/draw", timeout=30000)
     chosen = page.locator(".st-key-draw_model input")
-    # an empty Draw page here is the race in docs/benchmarks.md ("The suite in two passes"),
-    # not slowness: it stayed empty for 30 s
+    # once an empty Draw page here, when the button switched pages from the panel's timed
+    # fragment; now a link (docs/benchmarks.md, "Two failures that waited on the wrong thing")
     expect(chosen).to_have_value(re.compile(r"^browser-test · cnn · test accuracy"))
     # the Draw page keeps the model chosen across visits to other pages
     go_to(page, "evaluate")

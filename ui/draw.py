@@ -32,7 +32,8 @@ BARS_NOTE = (
 
 def open_on_draw(name: str) -> None:
     """Make `name` the Draw page's model for this session, from any page's callback (the
-    Train page's "Draw with this model"): it is what the Draw page shows next."""
+    Train page's "Keep the old model") or before the picker is drawn (a link's model):
+    it is what the Draw page shows next."""
     reset(MODEL, name)
 
 
@@ -42,7 +43,7 @@ def model_from_link() -> None:
     by the picker."""
     name = st.query_params.get(MODEL_LINK)
     if name is not None:
-        reset(MODEL, name)
+        open_on_draw(name)
         del st.query_params[MODEL_LINK]
 
 
