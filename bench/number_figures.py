@@ -9,7 +9,11 @@ in one batch (number_reading.read_number). Reported:
 
 - digits counted right (the segmentation), overall and in numbers where ink touches;
 - each digit's accuracy inside numbers against the same pen digits drawn alone on the
-  280 px canvas (digits of numbers counted wrong count as wrong);
+  280 px canvas, counted two ways: strictly, every digit of a number counted wrong
+  counts as wrong; and matched, a digit is read right where the reading holds a digit
+  of its label whose box is its own (intersection over union at least MATCH_IOU, each
+  read digit matched once, most overlap first), so that a neighbour cut in two costs
+  only the digits it touches;
 - numbers read fully right, by length;
 - wrong numbers shown with every digit at least 90% sure (calibration.CONFIDENT).
 
@@ -39,10 +43,42 @@ from testkit.figures import save_figures
 from testkit.number_canvas import compose, writers_digits
 
 LENGTHS = range(2, 7)
+MATCH_IOU = 0.5  # a read digit's box is a drawn digit's at this overlap (as in detection)
 
 
 def share(hits, total) -> float | None:
     return round(hits / total, 4) if total else None
+
+
+def iou(a, b) -> float:
+    """Intersection over union of two boxes [x0, y0, x1, y1], ends exclusive."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    inter = max(w, 0) * max(h, 0)
+    area = lambda r: (r[2] - r[0]) * (r[3] - r[1])  # noqa: E731
+    return inter / (area(a) + area(b) - inter)
+
+
+def matched_right(reading, number) -> list[bool]:
+    """For each drawn digit of `number`, whether `reading` holds a digit of its label in
+    its own box (MATCH_IOU; each read digit matched once, the largest overlaps first)."""
+    pairs = sorted(
+        (
+            (iou(d.box, box), r, k)
+            for r, d in enumerate(reading.digits)
+            for k, box in enumerate(number.boxes)
+        ),
+        reverse=True,
+    )
+    right, used, taken = [False] * len(number.boxes), set(), set()
+    for overlap, r, k in pairs:
+        if overlap < MATCH_IOU:
+            break
+        if r in used or k in taken:
+            continue
+        used.add(r), taken.add(k)
+        right[k] = reading.digits[r].digit == number.labels[k]
+    return right
 
 
 def main() -> None:
@@ -82,6 +118,7 @@ def main() -> None:
             for r, n, c in zip(readings, numbers, counted)
         ]
     ).astype(bool)
+    matched = np.concatenate([matched_right(r, n) for r, n in zip(readings, numbers)]).astype(bool)
     labels = digits.labels[picks]
     right = np.array([r.number == n.text for r, n in zip(readings, numbers)])
     lengths = np.array([len(n.labels) for n in numbers])
@@ -99,6 +136,7 @@ def main() -> None:
         "counted_right_where_ink_touches": share(counted[touching].sum(), touching.sum()),
         "numbers_where_ink_touches": int(touching.sum()),
         "digit_accuracy_inside": share(inside.sum(), len(inside)),
+        "digit_accuracy_inside_matched": share(matched.sum(), len(matched)),
         "digit_accuracy_alone": share(alone.sum(), len(alone)),
         "digit_accuracy_inside_counted_right": share(
             inside[np.repeat(counted, lengths)].sum(), np.repeat(counted, lengths).sum()
@@ -106,6 +144,7 @@ def main() -> None:
         "by_digit": {
             str(k): {
                 "inside": share(inside[labels == k].sum(), (labels == k).sum()),
+                "inside_matched": share(matched[labels == k].sum(), (labels == k).sum()),
                 "alone": share(alone[labels == k].sum(), (labels == k).sum()),
             }
             for k in range(10)

@@ -38,12 +38,17 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session", autouse=True)
 def cache_dir(tmp_path_factory):
-    """Arrays kept between runs (mnist_core.stored) go to a folder of this session's, which
+    """Arrays kept between runs (mnist_core.stored) go to a folder of this run's, which
     the apps and processes the tests start inherit: nothing is read from, or left in,
-    the user's cache, and a fine-tune's fixed inputs are made once per suite."""
+    the user's cache, and a fine-tune's fixed inputs are made once per suite. The
+    workers of one run (pytest-xdist) share it, so a second worker reads what the first
+    made (the files are written atomically) instead of making it again."""
     from mnist_core.stored import CACHE_ENV
 
-    folder = tmp_path_factory.mktemp("cache")
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "cache"
+    folder.mkdir(exist_ok=True)
     os.environ[CACHE_ENV] = str(folder)
     return folder
 

@@ -151,3 +151,11 @@ def test_a_scribble_is_answered_not_sure_and_a_clear_digit_is_not(tmp_path, pen_
     at = run_answer(tmp_path, images[0])
     [metric] = at.metric
     assert metric.value == str(labels[0]) and not at.warning
+
+
+def test_unsure_digits_of_a_number_are_named_in_words():
+    from ui.number import which_digits
+
+    assert which_digits([1]) == "the 2nd digit"
+    assert which_digits([0, 2]) == "the 1st and 3rd digits"
+    assert which_digits([0, 1, 3, 10, 20]) == "the 1st, 2nd, 4th, 11th and 21st digits"

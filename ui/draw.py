@@ -79,7 +79,9 @@ def model_picker_ui(models: list[ModelInfo]) -> ModelInfo | None:
     m = info.metadata
     details = [
         f"{m.params:,} parameters" if m.params is not None else None,
-        f"{m.epochs_done} epochs" if m.epochs_done is not None else None,
+        m.trained(m.config.epochs if m.config else m.epochs_done)
+        if m.epochs_done is not None
+        else None,
         "trained with augmentation" if m.config is not None and m.config.augment else None,
         f"made with a mistake on purpose: {m.mistake}" if m.mistake else None,
         m.note,

@@ -49,7 +49,7 @@ def number_answer_ui(image: np.ndarray | None, model: ModelInfo) -> NumberReadin
         delta_arrow="off",
     )
     if unsure:
-        which = ", ".join(f"the {k + 1}. digit" for k, d in enumerate(reading.digits) if not d.sure)
+        which = which_digits([k for k, d in enumerate(reading.digits) if not d.sure])
         st.warning(
             f"Not sure of {which} (marked ?): no digit gets {NOT_SURE_BELOW:.0%}. It may not "
             "be a digit, be drawn unlike any handwriting the model learnt, or touch its "
@@ -65,6 +65,21 @@ def number_answer_ui(image: np.ndarray | None, model: ModelInfo) -> NumberReadin
                 caption=f"{d.digit}{'' if d.sure else '?'} · {d.confidence:.0%}",
             )
     return reading
+
+
+def which_digits(places: list[int]) -> str:
+    """Digits by their places (0 first) in words: "the 2nd digit", "the 1st and 3rd
+    digits", "the 1st, 2nd and 4th digits"."""
+    names = [ordinal(k + 1) for k in places]
+    if len(names) == 1:
+        return f"the {names[0]} digit"
+    return f"the {', '.join(names[:-1])} and {names[-1]} digits"
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st."""
+    last = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{last}"
 
 
 def number_steps_ui(image: np.ndarray, reading: NumberReading) -> None:

@@ -289,7 +289,10 @@ def conditions(model: ModelInfo) -> str:
     """How a saved model was trained, in a few words: `name`: 5 epochs on 20,000 images…"""
     m, config = model.metadata, model.metadata.config
     epochs = m.epochs_trained
-    parts = [f"`{model.name}`: {epochs:g} epochs" if epochs is not None else f"`{model.name}`"]
+    plural = "" if epochs == 1 else "s"
+    parts = [
+        f"`{model.name}`: {epochs:g} epoch{plural}" if epochs is not None else f"`{model.name}`"
+    ]
     if config is not None:
         parts[0] += f" on {config.train_size:,} images"
     parts.append("augmented" if config is not None and config.augment else "not augmented")
