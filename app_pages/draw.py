@@ -18,6 +18,9 @@ from ui.layout import lazy_expander
 from ui.number import number_answer_ui, number_steps_ui
 from ui.services import saved_models
 
+MODE = "draw_mode"  # the "One digit | A number" switch's key
+NUMBER = "A number"
+
 
 @st.fragment
 def drawing_ui(model: ModelInfo, number: bool) -> None:
@@ -51,13 +54,13 @@ def _reads_a_number() -> bool:
     switching clears the canvas."""
     mode = st.segmented_control(
         "Read",
-        ["One digit", "A number"],
+        ["One digit", NUMBER],
         default="One digit",
-        key="draw_mode",
+        key=MODE,
         on_change=clear,
         label_visibility="collapsed",
     )
-    return mode == "A number"
+    return mode == NUMBER
 
 
 def refresh_manager_after_a_correction() -> None:
@@ -89,7 +92,8 @@ def explainer_ui(image, steps, model: ModelInfo) -> None:
             pipeline_ui(image, steps, model)
 
 
-st.title(":material/draw: Draw a digit")
+# the switch is below the title: a click's new value is in session_state as the run starts
+st.title(f":material/draw: Draw a {'number' if st.session_state.get(MODE) == NUMBER else 'digit'}")
 with st.container(key="draw_intro"):  # not on a phone: the canvas and answer need the room
     st.write(
         "The network reads your drawing the way it learned from handwritten digits: "

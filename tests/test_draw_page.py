@@ -42,6 +42,14 @@ def test_page_renders_with_the_default_model_selected():
     assert not at.metric  # nothing drawn yet
 
 
+def test_the_title_says_what_is_drawn():
+    at = AppTest.from_file(str(PROJECT_DIR / "app_pages" / "draw.py"), default_timeout=60).run()
+    assert at.title[0].value.endswith("Draw a digit")
+    at.session_state["draw_mode"] = "A number"
+    at.run()
+    assert not at.exception and at.title[0].value.endswith("Draw a number")
+
+
 def test_a_link_with_a_model_opens_the_page_on_it_once():
     """/draw?model=NAME (the Train page's "Draw with this model"): that model, and the
     address plain /draw again; a name no longer saved is said so, and the default shown."""
