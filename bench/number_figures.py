@@ -18,9 +18,13 @@ in one batch (number_reading.read_number). Reported:
 - wrong numbers shown with every digit at least 90% sure (calibration.CONFIDENT).
 
 The default model learnt from these writers: the figures say how the splitting costs
-against the same digits alone, not how new writers are read.
+against the same digits alone, not how new writers are read. For that, compose numbers
+of one source's writers only (--sources syn) and read them with a model that never saw
+that source (bench/writers_figures.py --sources syn --save-models DIR makes one the way
+the default is made).
 
 usage: nice -n 10 python bench/number_figures.py [--numbers 300] [--seed 31] [--model default]
+       [--sources syn,ced,aga,imp]
 """
 
 import argparse
@@ -86,6 +90,7 @@ def main() -> None:
     parser.add_argument("--numbers", type=int, default=300, help="numbers composed")
     parser.add_argument("--seed", type=int, default=31)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="a saved model's name or path")
+    parser.add_argument("--sources", help="only these sources' writers, e.g. syn (default: all)")
     args = parser.parse_args()
 
     from mnist_core.tf.predict import cached_model, probabilities
@@ -93,6 +98,9 @@ def main() -> None:
     model = cached_model(resolve(args.model, MODELS_DIR))
     digits = PenDigits()
     writers = writers_digits(digits)
+    if args.sources:
+        wanted, source = args.sources.split(","), digits.sources()
+        writers = [w for w in writers if source[w[0]] in wanted]
     rng = np.random.default_rng(args.seed)
     numbers = [compose(digits, rng, int(rng.choice(LENGTHS)), writers) for _ in range(args.numbers)]
 
@@ -132,6 +140,7 @@ def main() -> None:
         "numbers": len(numbers),
         "seed": args.seed,
         "model": args.model,
+        "sources": args.sources or "all",
         "counted_right": share(counted.sum(), len(numbers)),
         "counted_right_where_ink_touches": share(counted[touching].sum(), touching.sum()),
         "numbers_where_ink_touches": int(touching.sum()),
