@@ -3,6 +3,7 @@ with the mouse on a desktop and with a finger on a 390×844 phone, read right in
 and both modes on a classroom projector's 1366×768."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from testkit.apprunner import (
     scrolled,
     shown_number,
     touch_draw,
+    wait_idle,
 )
 from testkit.number_canvas import HEIGHT, WIDTH, number_strokes
 
@@ -31,7 +33,8 @@ SHOTS = os.environ.get("NUMBER_SCREENSHOTS")  # a folder: the pages are saved th
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, app_server):
-    return app_server(models_with_default(tmp_path_factory.mktemp("models")))
+    models = models_with_default(tmp_path_factory.mktemp("models"))
+    return app_server(models, tmp_path_factory.mktemp("drawings"))
 
 
 def test_a_number_drawn_with_the_mouse_is_read(app, browser):
@@ -102,6 +105,14 @@ def test_a_projector_shows_a_larger_canvas_and_the_whole_answer_on_one_screen(ap
         page.screenshot(path=f"{SHOTS}/draw_projector.png")
     # the image the model reads keeps the canvas's pixels, whatever its size on screen
     assert canvas_ink(page).shape == (280, 280)
+    # a teacher saves the drawing as a correction: the page keeps its layout. Its CSS once
+    # left with the toast's fragment run: the canvas lost its projector size, and the
+    # phone's page links showed over the page
+    page.locator("[class*='st-key-draw_correct'] button").filter(has_text=re.compile("^3$")).click()
+    expect(page.get_by_text("Draw one digit")).to_be_visible()
+    wait_idle(page)
+    assert canvas_box(page)["width"] == box["width"]
+    assert not page.locator(".st-key-phone_nav").is_visible()
     # a number: the wide canvas keeps its 840×280, and the answer is in view under it
     read_number_mode(page)
     text, strokes = number_strokes(seed=3, length=4)

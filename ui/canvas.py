@@ -22,7 +22,7 @@ from PIL import Image
 from streamlit_drawable_canvas import CanvasResult, st_canvas
 
 from ui.kept import forgotten, keep
-from ui.layout import PHONE_WIDTH, SHORT_HEIGHT
+from ui.layout import PHONE_WIDTH, SHORT_HEIGHT, style
 
 SIDE = 280  # canvas pixels, on every screen
 KEY = "draw_canvas"
@@ -103,7 +103,7 @@ def canvas_style(width: int = SIDE) -> None:
     """The CSS of a canvas `width` wide (canvas_ui's): outside the fragment that draws,
     since a style element put in again at every stroke has the browser work out the whole
     page's style anew."""
-    st.html(CANVAS_CSS + (PROJECTOR_CSS if width == SIDE else WIDE_CSS))
+    style(CANVAS_CSS + (PROJECTOR_CSS if width == SIDE else WIDE_CSS), "css_canvas")
 
 
 def canvas_ui(width: int = SIDE) -> CanvasResult:

@@ -40,6 +40,10 @@ PAGE_CSS = f"""<style>
   /* its wrapper too: an empty one would still take a gap above every page's title */
   [data-testid="stLayoutWrapper"]:has(> .st-key-phone_nav) {{ display: none; }}
 }}
+/* the boxes that hold the pages' CSS (style): hidden, their styles still apply */
+[class*="st-key-css_"], [data-testid="stLayoutWrapper"]:has(> [class*="st-key-css_"]) {{
+  display: none;
+}}
 /* A short, wide screen: a classroom projector's 1366×768, a laptop's. The Draw page's
    canvas (sized in ui/canvas.py), its answer with the ten bars and the correction row
    share the screen: the title tightened, the introduction and the bars' note left out
@@ -69,7 +73,17 @@ PAGE_CSS = f"""<style>
 
 
 def page_style() -> None:
-    st.html(PAGE_CSS)
+    style(PAGE_CSS, "css_page")
+
+
+def style(css: str, key: str) -> None:
+    """Put `css` (<style> tags) on the page, in the main container in a hidden box keyed
+    `key` (css_…, hidden by PAGE_CSS). Not st.html's way for style tags alone: it sends
+    them to the event container, which a fragment's run that shows a toast empties, and
+    the page then lost its layout until its next full run (after a saved correction:
+    the phone's page links over a desktop's page, the projector's canvas size gone)."""
+    with st.container(key=key):
+        st.html(css + "<div hidden></div>")  # something besides style: the main container
 
 
 def phone_navigation(pages) -> None:
