@@ -4,6 +4,8 @@ corner of the canvas are read, with the answer on screen beside the whole canvas
 scrolling; Undo and Clear work by tap; drawing never scrolls the page, a swipe beside it
 does. The Train and Evaluate pages fit the screen's width."""
 
+import re
+
 import numpy as np
 import pytest
 from playwright.sync_api import expect
@@ -36,7 +38,8 @@ TOOLBAR_STRIP = 30 / 280
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, app_server):
-    return app_server(models_with_default(tmp_path_factory.mktemp("models")))
+    models = models_with_default(tmp_path_factory.mktemp("models"))
+    return app_server(models, tmp_path_factory.mktemp("drawings"))
 
 
 def starts_near(strokes, corner: str, side: float) -> bool:
@@ -127,6 +130,28 @@ def test_undo_takes_back_the_last_stroke_and_clear_empties_the_canvas(app, brows
     clear_canvas(page, finger=True)
     assert not canvas_ink(page).any()
     expect(undo).to_be_disabled()
+
+
+def test_the_next_digit_can_begin_under_the_toast_of_a_saved_correction(app, browser):
+    """After a correction its toast ("Draw the next one") lies over the canvas's top: a
+    finger that begins the next digit there draws on the canvas. It touched the toast
+    once, and a sideways stroke went back a page."""
+    page = open_phone(browser, f"{app}/draw")
+    digits, rng = PenDigits(), np.random.default_rng(8)
+    i = int(np.flatnonzero(digits.labels == 6)[3])
+    touch_draw(page, digits.placed(i, rng, canvas=canvas_box(page)["width"]))
+    prediction(page)
+    page.locator("[class*='st-key-draw_correct'] button").filter(has_text=re.compile("^6$")).tap()
+    expect(page.get_by_text("Draw one digit")).to_be_visible()
+    toast = page.locator("[data-testid='stToast']").first
+    expect(toast).to_be_visible()
+    at, box = toast.bounding_box(), canvas_box(page)
+    y = at["y"] + at["height"] / 2 - box["y"]
+    assert 0 < y < box["height"]  # the toast is over the canvas
+    w = box["width"]
+    touch_draw(page, [np.array([[0.2 * w, y], [0.5 * w, y], [0.8 * w, y]])])  # a 7's bar
+    prediction(page)
+    assert page.url.endswith("/draw")
 
 
 def test_drawing_never_scrolls_the_page_and_a_swipe_beside_it_does(app, browser):

@@ -35,6 +35,10 @@ PAGE_CSS = f"""<style>
     position: fixed; top: 0; left: 0; height: 3.75rem; z-index: 999991;
     padding: 0 0.5rem; align-items: center;
   }}
+  /* A toast lies over the canvas's top ("Saved as a 6 … Draw the next one"): a finger
+     that began the next digit there touched the toast, not the canvas, and the stroke
+     was lost (a sideways one even went back a page). Touches pass through it. */
+  [data-testid="stToastContainer"], [data-testid="stToastContainer"] * {{ pointer-events: none; }}
 }}
 @media (min-width: {PHONE_WIDTH + 1}px) {{
   /* its wrapper too: an empty one would still take a gap above every page's title */
