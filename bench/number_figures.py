@@ -59,8 +59,8 @@ def iou(a, b) -> float:
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
     inter = max(w, 0) * max(h, 0)
-    area = lambda r: (r[2] - r[0]) * (r[3] - r[1])  # noqa: E731
-    return inter / (area(a) + area(b) - inter)
+    areas = [(r[2] - r[0]) * (r[3] - r[1]) for r in (a, b)]
+    return inter / (sum(areas) - inter)
 
 
 def matched_right(reading, number) -> list[bool]:
@@ -80,7 +80,8 @@ def matched_right(reading, number) -> list[bool]:
             break
         if r in used or k in taken:
             continue
-        used.add(r), taken.add(k)
+        used.add(r)
+        taken.add(k)
         right[k] = reading.digits[r].digit == number.labels[k]
     return right
 
