@@ -1,6 +1,7 @@
 """Run the app for browser tests and benchmarks: a real server on a free port, Chromium."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -350,6 +351,14 @@ def prediction(page, timeout=15000) -> int:
     canvas_sent(page)  # the last stroke of a multi-stroke digit
     shown = metric.locator("[data-testid='stMetricValue']").inner_text().strip()
     return int(shown.rstrip("?"))  # '6?': a 6, not sure
+
+
+def correction_pill(page, digit: int):
+    """The Draw page's pill that saves the drawing on screen as `digit` ("Wrong? It was
+    a …"): click it, or tap it on a phone."""
+    return page.locator("[class*='st-key-draw_correct'] button").filter(
+        has_text=re.compile(f"^{digit}$")
+    )
 
 
 def clear_canvas(page, finger=False):

@@ -21,6 +21,7 @@ from testkit.apprunner import (
     METRIC,
     canvas_box,
     clear_canvas,
+    correction_pill,
     draw,
     models_with_default,
     open_page,
@@ -102,9 +103,7 @@ def test_correct_fine_tune_and_read_right(app, browser):
             wait_idle(page)  # the correction's rerun has ended: the page is where it stays
             draw(page, strokes)
             prediction(page)
-        page.locator("[class*='st-key-draw_correct'] button").filter(
-            has_text=re.compile(f"^{label}$")
-        ).click()
+        correction_pill(page, label).click()
         expect(page.get_by_text("Draw one digit")).to_be_visible()  # saved, then cleared
         deadline = time.monotonic() + 30  # and the file written before the next drawing
         while len(list(drawings.glob("*.npz"))) < k + 1 and time.monotonic() < deadline:
@@ -184,6 +183,6 @@ def test_a_correction_saved_with_the_panel_open_is_listed_there(app, browser):
     expect(listed).to_be_visible()
     draw(page, digits.placed(int(twos[0]), rng))
     prediction(page)
-    page.locator("[class*='st-key-draw_correct'] button").filter(has_text=re.compile("^2$")).click()
+    correction_pill(page, 2).click()
     expect(page.get_by_text(re.compile(rf"^{before + 1} drawings, everyone's"))).to_be_visible()
     expect(page.locator(".st-key-draw_manage_digit button").filter(has_text="2 (")).to_be_visible()

@@ -3,7 +3,6 @@ with the mouse on a desktop and with a finger on a 390×844 phone, read right in
 and both modes on a classroom projector's 1366×768."""
 
 import os
-import re
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ from testkit.apprunner import (
     METRIC,
     canvas_box,
     canvas_ink,
+    correction_pill,
     draw,
     in_viewport,
     models_with_default,
@@ -108,7 +108,7 @@ def test_a_projector_shows_a_larger_canvas_and_the_whole_answer_on_one_screen(ap
     # a teacher saves the drawing as a correction: the page keeps its layout. Its CSS once
     # left with the toast's fragment run: the canvas lost its projector size, and the
     # phone's page links showed over the page
-    page.locator("[class*='st-key-draw_correct'] button").filter(has_text=re.compile("^3$")).click()
+    correction_pill(page, 3).click()
     expect(page.get_by_text("Draw one digit")).to_be_visible()
     wait_idle(page)
     assert canvas_box(page)["width"] == box["width"]

@@ -4,8 +4,6 @@ corner of the canvas are read, with the answer on screen beside the whole canvas
 scrolling; Undo and Clear work by tap; drawing never scrolls the page, a swipe beside it
 does. The Train and Evaluate pages fit the screen's width."""
 
-import re
-
 import numpy as np
 import pytest
 from playwright.sync_api import expect
@@ -17,6 +15,7 @@ from testkit.apprunner import (
     canvas_box,
     canvas_ink,
     clear_canvas,
+    correction_pill,
     draw,
     fill_training_form,
     fits_the_width,
@@ -141,7 +140,7 @@ def test_the_next_digit_can_begin_under_the_toast_of_a_saved_correction(app, bro
     i = int(np.flatnonzero(digits.labels == 6)[3])
     touch_draw(page, digits.placed(i, rng, canvas=canvas_box(page)["width"]))
     prediction(page)
-    page.locator("[class*='st-key-draw_correct'] button").filter(has_text=re.compile("^6$")).tap()
+    correction_pill(page, 6).tap()
     expect(page.get_by_text("Draw one digit")).to_be_visible()
     toast = page.locator("[data-testid='stToast']").first
     expect(toast).to_be_visible()

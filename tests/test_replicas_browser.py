@@ -30,6 +30,7 @@ from testkit.apprunner import (
     canvas_box,
     child_processes,
     clear_canvas,
+    correction_pill,
     draw,
     fill_training_form,
     free_port,
@@ -206,7 +207,7 @@ def test_two_replicas_behind_haproxy_lose_nothing(replicas, browser):
             listings.append(time.time())
         read_a_seven(lister)
         strokes.append(time.time())
-        lister.locator("[class*='st-key-draw_correct'] button").filter(has_text="7").click()
+        correction_pill(lister, 7).click()
         try:  # saved, then cleared; a pill's click can be lost to a rerun: then Clear
             expect(lister.get_by_text("Draw one digit")).to_be_visible(timeout=5000)
         except AssertionError:
